@@ -1,0 +1,37 @@
+# Shared by scripts/test and scripts/quickstart: install what is missing, start libvirt.
+# Works on Debian 12 with or without systemd as PID 1; safe to run again and again.
+
+need_packages() {
+    local missing=()
+    command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
+    command -v mvn >/dev/null || missing+=(maven)
+    command -v libvirtd >/dev/null || missing+=(libvirt-daemon-system)
+    command -v virsh >/dev/null || missing+=(libvirt-clients)
+    command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+    command -v qemu-img >/dev/null || missing+=(qemu-utils)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "==> installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+start_libvirt() {
+    if [ "$(ps -o comm= -p 1 2>/dev/null)" = systemd ]; then
+        systemctl start virtlogd.socket libvirtd.service 2>/dev/null || systemctl start libvirtd
+    else
+        pgrep -x virtlogd >/dev/null || { echo "==> starting virtlogd"; virtlogd -d; }
+        pgrep -x libvirtd >/dev/null || { echo "==> starting libvirtd"; libvirtd -d; }
+    fi
+    local i
+    for i in $(seq 1 60); do
+        if virsh -c qemu:///system version >/dev/null 2>&1; then
+            echo "==> libvirtd answers at qemu:///system"
+            return 0
+        fi
+        sleep 0.5
+    done
+    echo "libvirtd did not answer at qemu:///system within 30 s" >&2
+    return 1
+}

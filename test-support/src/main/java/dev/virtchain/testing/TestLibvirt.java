@@ -1,0 +1,53 @@
+package dev.virtchain.testing;
+
+import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
+
+/**
+ * The libvirtd every integration test talks to. The URI comes from {@code VIRTCHAIN_TEST_URI}
+ * (default {@code qemu:///system}). An unreachable libvirtd is a test failure, never a skip:
+ * {@code scripts/test} installs and starts it.
+ */
+public final class TestLibvirt {
+    private static Connect shared;
+    /** Held so JNA keeps the callback alive; libvirt's own stderr printing only adds noise to test logs. */
+    private static final org.libvirt.jna.Libvirt.VirErrorCallback SILENT = (userData, error) -> { };
+
+    private TestLibvirt() {}
+
+    public static String uri() {
+        String uri = System.getenv("VIRTCHAIN_TEST_URI");
+        return uri == null || uri.isBlank() ? "qemu:///system" : uri;
+    }
+
+    /** One connection per test JVM, opened on first use; leftovers of killed runs are swept then. */
+    public static synchronized Connect connection() {
+        if (shared == null) {
+            shared = open();
+            Leftovers.sweep(shared);
+            Runtime.getRuntime().addShutdownHook(new Thread(TestLibvirt::closeQuietly, "vctest-close"));
+        }
+        return shared;
+    }
+
+    /** A fresh connection, for tests that need their own (the caller closes it). */
+    public static Connect open() {
+        try {
+            Connect.setErrorCallback(SILENT);
+            return new Connect(uri(), false);
+        } catch (LibvirtException e) {
+            throw new IllegalStateException("libvirtd is not reachable at " + uri() + ": " + e.getMessage()
+                    + " (integration tests need a running libvirtd; scripts/test installs and starts it)", e);
+        }
+    }
+
+    private static synchronized void closeQuietly() {
+        try {
+            if (shared != null) {
+                shared.close();
+            }
+        } catch (LibvirtException ignored) {
+            // the JVM is exiting
+        }
+    }
+}
