@@ -123,7 +123,8 @@ public final class Retention {
             Set<String> selected = new HashSet<>();
             for (int i = n - 1; i >= 0; i--) {
                 RetentionCandidate c = oldestFirst.get(i);
-                if (c.held() || keep[i] || passedOver[i]) {
+                // Held snapshots are already kept, so this also leaves them out.
+                if (keep[i] || passedOver[i]) {
                     continue;
                 }
                 String period = period(rule, c, local[i]);

@@ -53,9 +53,13 @@
  *     and nothing is reserved for it.</li>
  * <li>Days are local dates, 23 or 25 hours long on those days.</li>
  * </ul>
- * Buckets by local fields are non-decreasing in time in every zone whose clock changes do not
- * cross an hour, day or month boundary backwards; for those, evaluation is idempotent: after
- * deleting {@code toDelete()}, evaluating the remainder deletes nothing more.
+ * In every zone whose clock changes never step back across an hour, day or month boundary
+ * (Europe/Berlin, America/New_York, Australia/Lord_Howe's half hour…), periods never go
+ * backwards in time, and evaluation is idempotent: after deleting {@code toDelete()},
+ * evaluating the rest deletes nothing more (a property the tests check over random inputs,
+ * depth limit included). A zone that once set its clock back from 00:00 to 23:00 revisits the
+ * previous day; the decision is still well defined, as in Proxmox, but a second evaluation
+ * may then delete more.
  *
  * <h2>Ties</h2>
  * Snapshots taken at the same instant are ordered by name (the later name counts as newer), so
@@ -67,8 +71,9 @@
  * A held snapshot (an operator hold, or a protected one such as the base of a clone) is always
  * kept, with reason {@code held}, and is otherwise invisible to the keep rules, as Proxmox
  * treats protected backups: it does not use up a rule's count and does not cover a period. So
- * a policy keeps exactly what it would keep without its held snapshots, plus those; placing or
- * releasing a hold never changes which unheld snapshots a rule keeps.
+ * a policy's keep rules keep exactly what they would keep without the held snapshots, plus
+ * those; placing or releasing a hold never changes which unheld snapshots a rule keeps (only
+ * the depth limit below counts held snapshots).
  *
  * <h2>Depth limit</h2>
  * {@code maxDepth} caps how many of the policy's snapshots stay, held ones included (the caller
