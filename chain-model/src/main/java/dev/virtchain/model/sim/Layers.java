@@ -25,10 +25,23 @@ final class Layers {
      * the token of the topmost layer allocating it: what a job copying those layers writes.
      */
     static ClusterMap allocatedIn(List<Image> layers, ClusterMap skip) {
+        return collect(layers, skip, true);
+    }
+
+    /**
+     * What a guest reading {@code layers} sees wherever it could see something other than
+     * zero: like {@link #allocatedIn} without a raw image's clusters that were never written.
+     * Those read as zero and, a raw image being the bottom of any chain, hide nothing.
+     */
+    static ClusterMap contents(List<Image> layers) {
+        return collect(layers, null, false);
+    }
+
+    private static ClusterMap collect(List<Image> layers, ClusterMap skip, boolean wholeRaw) {
         ClusterMap out = new ClusterMap();
         for (Image layer : layers) {
             ClusterMap own = layer.clusters();
-            if (layer.allocatesEverything()) {
+            if (wholeRaw && layer.allocatesEverything()) {
                 for (int c = 0; c < layer.clusterCount; c++) {
                     if (skip == null || !skip.contains(c)) {
                         out.putIfAbsent(c, own.get(c));
@@ -93,8 +106,10 @@ final class Layers {
         }
         int j = i < first.size() ? second.indexOf(first.get(i)) : second.size();
         List<Image> shared = first.subList(i, first.size());
-        ClusterMap firstOnly = allocatedIn(first.subList(0, i), null);
-        ClusterMap secondOnly = allocatedIn(second.subList(0, j), null);
+        // A raw image is a chain's bottom: in an unshared part it leaves the shared part empty,
+        // so its unwritten clusters need no visit to read as zero.
+        ClusterMap firstOnly = contents(first.subList(0, i));
+        ClusterMap secondOnly = contents(second.subList(0, j));
         firstOnly.forEach((c, a) -> {
             long b = secondOnly.contains(c) ? secondOnly.get(c) : read(shared, c);
             if (a != b) {

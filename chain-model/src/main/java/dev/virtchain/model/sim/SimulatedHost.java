@@ -369,7 +369,7 @@ public final class SimulatedHost {
         Image from = require(source);
         requireNewName(dest);
         ClusterMap writes = new ClusterMap();
-        Layers.allocatedIn(chainOf(from), null).forEach((c, token) -> {
+        Layers.contents(chainOf(from)).forEach((c, token) -> {
             if (token != 0) {
                 writes.put(c, token);
             }
@@ -445,7 +445,7 @@ public final class SimulatedHost {
     /** What a guest reading {@code path} sees. */
     public View view(String path) {
         Image image = require(path);
-        return View.of(image.virtualSize, clusterSize, Layers.allocatedIn(chainOf(image), null));
+        return View.of(image.virtualSize, clusterSize, Layers.contents(chainOf(image)));
     }
 
     /** {@link View#digest()} of {@link #view(String) view(path)}. */
