@@ -36,7 +36,7 @@ public final class SimulatedHost {
     /** Paths of unlinked images: never handed out again, as the design requires. */
     private final Set<String> unlinked;
     /** Images a guest writes to. */
-    private final TreeSet<String> active;
+    private final TreeSet<String> guestImages;
     private final List<Operation> log = new ArrayList<>();
     private final Map<Class<? extends Operation>, Long> copiedByKind = new HashMap<>();
     private long copied;
@@ -55,7 +55,7 @@ public final class SimulatedHost {
         }
         this.clusterSize = clusterSize;
         this.unlinked = new HashSet<>();
-        this.active = new TreeSet<>();
+        this.guestImages = new TreeSet<>();
     }
 
     /**
@@ -66,7 +66,7 @@ public final class SimulatedHost {
         this.clusterSize = other.clusterSize;
         other.images.forEach((path, image) -> images.put(path, image.fork()));
         this.unlinked = new HashSet<>(other.unlinked);
-        this.active = new TreeSet<>(other.active);
+        this.guestImages = new TreeSet<>(other.guestImages);
     }
 
     /** Same as {@link #SimulatedHost(SimulatedHost) new SimulatedHost(this)}. */
@@ -106,7 +106,7 @@ public final class SimulatedHost {
      */
     public void unlink(String path) {
         require(path);
-        if (active.contains(path)) {
+        if (guestImages.contains(path)) {
             throw refused(path, Reason.ACTIVE,
                     "cannot unlink %s: a guest still writes to it", path);
         }
@@ -162,24 +162,24 @@ public final class SimulatedHost {
     public void activate(String path) {
         require(path);
         requireNotActive(path);
-        active.add(path);
+        guestImages.add(path);
         record(new Operation.Activate(path));
     }
 
     /** The guest writing to {@code path} stops (the domain shuts off). */
     public void deactivate(String path) {
         requireActive(path);
-        active.remove(path);
+        guestImages.remove(path);
         record(new Operation.Deactivate(path));
     }
 
     public boolean isActive(String path) {
-        return active.contains(path);
+        return guestImages.contains(path);
     }
 
     /** The images guests write to, sorted. */
     public SortedSet<String> activeImages() {
-        return Collections.unmodifiableSortedSet(new TreeSet<>(active));
+        return Collections.unmodifiableSortedSet(new TreeSet<>(guestImages));
     }
 
     /**
@@ -214,15 +214,15 @@ public final class SimulatedHost {
      */
     public void pivot(String from, String to) {
         requireActive(from);
-        Image target = require(to);
+        require(to);
         requireNotActive(to);
         if (!sameView(from, to)) {
             throw refused(to, Reason.VIEWS_DIFFER,
                     "cannot pivot from %s to %s: %s does not show what the guest sees",
-                    from, to, target.path);
+                    from, to, to);
         }
-        active.remove(from);
-        active.add(to);
+        guestImages.remove(from);
+        guestImages.add(to);
         record(new Operation.Pivot(from, to));
     }
 
@@ -243,8 +243,7 @@ public final class SimulatedHost {
      * @return bytes written into {@code base}
      */
     public long commit(String top, String base) {
-        require(top);
-        return commit(top, base, childrenOf(top));
+        return commit(top, base, List.copyOf(childrenOf(top)));
     }
 
     /**
@@ -260,18 +259,16 @@ public final class SimulatedHost {
                     "cannot rewrite %s after committing %s: its backing is %s, not %s",
                     overlay, top, child.backing, top);
         }
-        return commit(top, base, Set.of(overlay));
+        return commit(top, base, List.of(overlay));
     }
 
-    private long commit(String top, String base, Set<String> rewrite) {
+    private long commit(String top, String base, List<String> rewrite) {
         ClusterMap writes = commitWrites(top, base);
-        Image into = require(base);
-        apply(into, writes);
+        apply(images.get(base), writes);
         for (String child : rewrite) {
             images.get(child).backing = base;
         }
-        return record(new Operation.Commit(top, base, List.copyOf(new TreeSet<>(rewrite)),
-                bytes(writes.size())));
+        return record(new Operation.Commit(top, base, rewrite, bytes(writes.size())));
     }
 
     /**
@@ -286,8 +283,8 @@ public final class SimulatedHost {
         ClusterMap writes = commitWrites(active, base);
         requireNotActive(base);
         apply(images.get(base), writes);
-        this.active.remove(active);
-        this.active.add(base);
+        guestImages.remove(active);
+        guestImages.add(base);
         return record(new Operation.ActiveCommit(active, base, bytes(writes.size())));
     }
 
@@ -320,12 +317,9 @@ public final class SimulatedHost {
         Image from = require(source);
         requireNewName(dest);
         List<Image> layers = shallow ? List.of(from) : chainOf(from);
-        ClusterMap writes = Layers.allocatedIn(layers, null);
-        Image to = new Image(dest, ImageFormat.QCOW2, from.virtualSize, from.clusterCount,
-                shallow ? from.backing : null);
-        apply(to, writes);
-        images.put(dest, to);
-        return record(new Operation.Copy(source, dest, shallow, bytes(writes.size())));
+        long bytes = createFilled(dest, ImageFormat.QCOW2, from, shallow ? from.backing : null,
+                Layers.allocatedIn(layers, null));
+        return record(new Operation.Copy(source, dest, shallow, bytes));
     }
 
     /**
@@ -374,10 +368,8 @@ public final class SimulatedHost {
                 writes.put(c, token);
             }
         });
-        Image to = new Image(dest, format, from.virtualSize, from.clusterCount, null);
-        apply(to, writes);
-        images.put(dest, to);
-        return record(new Operation.Convert(source, null, dest, format, bytes(writes.size())));
+        long bytes = createFilled(dest, format, from, null, writes);
+        return record(new Operation.Convert(source, null, dest, format, bytes));
     }
 
     /**
@@ -396,11 +388,8 @@ public final class SimulatedHost {
         ClusterMap writes = new ClusterMap();
         Layers.forEachDifference(chainOf(from), chainOf(under),
                 (c, inSource, inBase) -> writes.put(c, inSource));
-        Image to = new Image(dest, ImageFormat.QCOW2, from.virtualSize, from.clusterCount, base);
-        apply(to, writes);
-        images.put(dest, to);
-        return record(new Operation.Convert(source, base, dest, ImageFormat.QCOW2,
-                bytes(writes.size())));
+        long bytes = createFilled(dest, ImageFormat.QCOW2, from, base, writes);
+        return record(new Operation.Convert(source, base, dest, ImageFormat.QCOW2, bytes));
     }
 
     // ---------------------------------------------------------------- accounting
@@ -508,7 +497,7 @@ public final class SimulatedHost {
             }
             chainOf(image);
         }
-        for (String path : active) {
+        for (String path : guestImages) {
             if (!images.containsKey(path)) {
                 throw new IllegalStateException("active image " + path + " does not exist");
             }
@@ -626,13 +615,13 @@ public final class SimulatedHost {
 
     private void requireActive(String path) {
         require(path);
-        if (!active.contains(path)) {
+        if (!guestImages.contains(path)) {
             throw refused(path, Reason.NOT_ACTIVE, "no guest writes to %s", path);
         }
     }
 
     private void requireNotActive(String path) {
-        if (active.contains(path)) {
+        if (guestImages.contains(path)) {
             throw refused(path, Reason.ACTIVE, "a guest already writes to %s", path);
         }
     }
@@ -646,6 +635,16 @@ public final class SimulatedHost {
                     path, clusterSize, virtualSize);
         }
         return (int) (virtualSize / clusterSize);
+    }
+
+    /** Creates {@code dest}, sized as {@code sizedLike}, holding {@code writes}; returns bytes. */
+    private long createFilled(String dest, ImageFormat format, Image sizedLike, String backing,
+                              ClusterMap writes) {
+        Image image = new Image(dest, format, sizedLike.virtualSize, sizedLike.clusterCount,
+                backing);
+        apply(image, writes);
+        images.put(dest, image);
+        return bytes(writes.size());
     }
 
     private static void apply(Image image, ClusterMap writes) {
