@@ -507,7 +507,7 @@ public final class SimulatedHost {
     // ---------------------------------------------------------------- planning the writes
 
     private ClusterMap commitWrites(String top, String base) {
-        return Layers.allocatedIn(layersAbove(require(top), require(base), "commit"), null);
+        return Layers.allocatedIn(layersAbove(require(top), require(base), "commit " + top + " into"), null);
     }
 
     private ClusterMap pullWrites(String image, String base) {
@@ -517,7 +517,7 @@ public final class SimulatedHost {
             List<Image> chain = chainOf(into);
             layers = chain.subList(1, chain.size());
         } else {
-            List<Image> above = layersAbove(into, require(base), "pull");
+            List<Image> above = layersAbove(into, require(base), "pull into " + image + " from above");
             layers = above.subList(1, above.size());
         }
         return Layers.allocatedIn(layers, into.clusters());
@@ -525,8 +525,10 @@ public final class SimulatedHost {
 
     private ClusterMap rebaseWrites(String image, String newBacking) {
         Image target = requireRebasable(image, newBacking);
-        List<Image> oldChain = target.backing == null ? List.of() : chainOf(images.get(target.backing));
-        List<Image> newChain = newBacking == null ? List.of() : chainOf(images.get(newBacking));
+        List<Image> oldChain =
+                target.backing == null ? List.of() : chainOf(images.get(target.backing));
+        List<Image> newChain =
+                newBacking == null ? List.of() : chainOf(images.get(newBacking));
         ClusterMap own = target.clusters();
         ClusterMap writes = new ClusterMap();
         Layers.forEachDifference(oldChain, newChain, (c, before, after) -> {
@@ -540,13 +542,13 @@ public final class SimulatedHost {
     // ---------------------------------------------------------------- helpers
 
     /** {@code top} and every image below it, down to but not including {@code base}. */
-    private List<Image> layersAbove(Image top, Image base, String verb) {
+    private List<Image> layersAbove(Image top, Image base, String action) {
         List<Image> chain = chainOf(top);
         int at = chain.indexOf(base);
         if (at <= 0) {
             throw refused(base.path, Reason.NOT_IN_CHAIN,
-                    "cannot %s %s into %s: %s is not below %s in its chain %s",
-                    verb, top.path, base.path, base.path, top.path, describe(chain));
+                    "cannot %s %s: %s is not below %s in its chain %s",
+                    action, base.path, base.path, top.path, describe(chain));
         }
         return chain.subList(0, at);
     }

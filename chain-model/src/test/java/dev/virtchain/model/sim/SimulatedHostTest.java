@@ -263,7 +263,10 @@ class SimulatedHostTest {
 
         @Test
         void theBaseMustBeBelowTheImage() {
-            assertRefused(Reason.NOT_IN_CHAIN, "V.3", () -> host.pull("V.1", "V.3"));
+            RefusedOperationException e =
+                    assertRefused(Reason.NOT_IN_CHAIN, "V.3", () -> host.pull("V.1", "V.3"));
+            assertEquals("cannot pull into V.1 from above V.3: V.3 is not below V.1 in its chain"
+                    + " V <- V.1", e.getMessage());
             assertRefused(Reason.NOT_IN_CHAIN, "V.3", () -> host.bytesPullWouldCopy("V.3", "V.3"));
         }
     }
