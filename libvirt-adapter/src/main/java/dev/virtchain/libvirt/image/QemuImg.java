@@ -74,7 +74,8 @@ public final class QemuImg {
      * Creates a new, empty qcow2 overlay on {@code backing}, the way a snapshot is prepared before
      * libvirt is told to reuse it: {@code qemu-img create -f qcow2 -F FMT -b NAME overlay}, where
      * NAME is {@code backing} relative to the overlay's directory. The overlay takes the virtual
-     * size of its backing file.
+     * size of its backing file. Works while a running QEMU writes {@code backing} (only its
+     * header is read), which is how a live snapshot is prepared.
      *
      * @throws ImageToolException.Failed if {@code overlay} already exists: qemu-img would silently
      *         overwrite it, and virtchain never reuses a name
@@ -163,7 +164,9 @@ public final class QemuImg {
      * Changes {@code image}'s backing file to {@code newBacking} (relative name, format
      * {@code newBackingFormat}), or to none when {@code newBacking} is {@code null}. In
      * {@link RebaseMode#SAFE} this pulls: everything the old chain shows differently from the
-     * new one is copied into {@code image} first, so {@code image} keeps its content.
+     * new one is copied into {@code image} first, so {@code image} keeps its content. Offline
+     * only for images a running QEMU has open (else {@link ImageToolException.ImageInUse}); the
+     * live pull is libvirt's block rebase.
      */
     public void rebase(Path image, Path newBacking, String newBackingFormat, RebaseMode mode) {
         requireAbsolute(image);
@@ -208,6 +211,11 @@ public final class QemuImg {
      * <em>top</em> layer allocates, and silently drops data of layers between the top and the
      * base (measured). Instead {@code dest} is created as an overlay on {@code source} and then
      * safely rebased onto {@code base}, which compares both chains run by run.
+     *
+     * <p>While the domain runs, {@code source} must be a holder: reading holders works without
+     * {@code -U}, but the running QEMU's write lock on the active image makes the rebase fail
+     * with {@link ImageToolException.ImageInUse} ({@code rebase -U} does not reach the backing
+     * chain of the image being rebased; measured). Export the active state after a snapshot.
      */
     public void convertDiff(Path source, Path base, Path dest) {
         requireAbsolute(source, base, dest);

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.virtchain.libvirt.xml.DomainXmlReader;
 import dev.virtchain.testing.ImageContent;
 import dev.virtchain.testing.TestDomain;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -103,6 +104,26 @@ class QemuImgReadIT {
         assertEquals(new CopyCost(2 * M + 2 * CLUSTER, 0), qemuImg.map(diff).commitCost());
         assertAllClean(qemuImg, full, diff);
         assertEquals(chain.digest(3), ImageContent.digest(chain.image(3)));
+    }
+
+    @Test
+    void whileTheDomainRunsHoldersExportAndTheActiveImageTakesAnOverlay() {
+        dom.start();
+        Path diff = dom.dir().resolve("diff-s0-s2.qcow2");
+        qemuImg.convertDiff(chain.image(2), chain.image(0), diff);
+        assertEquals(chain.digest(2), ImageContent.digest(diff));
+
+        // the running QEMU's write lock on the active image stops a rebase reading through it
+        Path fromActive = dom.dir().resolve("diff-from-active.qcow2");
+        assertThrows(ImageToolException.ImageInUse.class,
+                () -> qemuImg.convertDiff(chain.image(3), chain.image(0), fromActive));
+        assertFalse(Files.exists(fromActive));
+
+        // …but preparing a snapshot overlay on it only reads its header
+        Path next = dom.dir().resolve("vda.4.qcow2");
+        qemuImg.createOverlay(next, chain.image(3), "qcow2");
+        assertEquals("vda.3.qcow2", qemuImg.info(next).get(0).backingFilename());
+        ChainAssertions.delete(next);
     }
 
     /** Why {@link QemuImg#convertDiff} does not use {@code convert -B}: it loses middle layers. */
