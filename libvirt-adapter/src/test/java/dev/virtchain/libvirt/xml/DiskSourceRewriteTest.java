@@ -56,6 +56,21 @@ class DiskSourceRewriteTest {
     }
 
     @Test
+    void keepsCommentsAndUnknownElements() {
+        String xml = "<domain type='kvm'><name>d</name><!-- edited by ops, ticket 42 --><devices>"
+                + "<disk type='file' device='disk'><driver name='qemu' type='qcow2' io='native'/>"
+                + "<source file='/i/old.qcow2'><seclabel model='dac' relabel='no'/></source>"
+                + "<target dev='vda' bus='virtio'/><iotune><total_bytes_sec>1000</total_bytes_sec></iotune></disk>"
+                + "</devices><x:future xmlns:x='urn:future'/></domain>";
+        String after = DiskSourceRewrite.withActiveImage(xml, "vda", NEW, "qcow2");
+        assertTrue(after.contains("<!-- edited by ops, ticket 42 -->"), after);
+        assertTrue(after.contains("<seclabel model=\"dac\" relabel=\"no\"/>"), after);
+        assertTrue(after.contains("<iotune><total_bytes_sec>1000</total_bytes_sec></iotune>"), after);
+        assertTrue(after.contains("<x:future xmlns:x=\"urn:future\"/>"), after);
+        assertTrue(after.contains("io=\"native\""), after);
+    }
+
+    @Test
     void refusesMissingAndNonFileDisks() {
         String mixed = Golden.read("mixed-sources-shutoff.xml");
         var noDisk = assertThrows(DomainXmlException.NoSuchDisk.class,
