@@ -221,10 +221,13 @@ public final class Planner {
         Names.requireValid("snapshot", c.name(), domain);
         Names.requireValid("domain", c.newDomain(), null);
         Snapshot snap = ledger.requireSnapshot(c.name());
-        if (c.newDomain().equals(domain) || snap.protectedBy().contains(c.newDomain())) {
-            throw new Refused(Refused.Reason.EXISTS, "domain " + c.newDomain() + " already exists or is already a clone"
-                    + " of snapshot " + c.name() + " of domain " + domain + "; choose another name",
-                    domain, null, c.name(), null);
+        if (c.newDomain().equals(domain)) {
+            throw new Refused(Refused.Reason.EXISTS, "a clone of snapshot " + c.name() + " cannot be named " + domain
+                    + ", the name of the domain it is cloned from; choose another name", domain, null, c.name(), null);
+        }
+        if (snap.protectedBy().contains(c.newDomain())) {
+            throw new Refused(Refused.Reason.EXISTS, "domain " + c.newDomain() + " is already a clone of snapshot "
+                    + c.name() + " of domain " + domain + "; choose another name", domain, null, c.name(), null);
         }
         for (String d : c.paths().keySet()) {
             if (!snap.covers(d)) {
