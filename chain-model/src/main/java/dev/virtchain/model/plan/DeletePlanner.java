@@ -1,0 +1,521 @@
+package dev.virtchain.model.plan;
+
+import dev.virtchain.model.Disk;
+import dev.virtchain.model.Image;
+import dev.virtchain.model.Ledger;
+import dev.virtchain.model.Names;
+import dev.virtchain.model.Refused;
+import dev.virtchain.model.Snapshot;
+import dev.virtchain.model.Tombstone;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Plans the deletion of a set of snapshots (and finishes tombstones left by earlier plans).
+ *
+ * <h2>Model</h2>
+ * Deleting snapshots turns their holders into <em>removable</em> images: they no longer hold a
+ * point in time of their own and stay only as data their descendants read. The first ledger
+ * update of the plan records them as tombstones ("merge pending"), so a plan cut short leaves a
+ * valid ledger that a later plan picks up. On each disk the removable images form
+ * <em>components</em> (connected by backing links); a component has a root, the image below it
+ * {@code B0} (or none), and <em>exits</em>: the kept images (holders, the active image) directly
+ * above its members.
+ *
+ * <h2>Choices per component</h2>
+ * One exit {@code K} is chosen to stay on top of the members' path {@code R1..Rk} (bottom to
+ * top); every other exit is made independent by pulling the whole component into it
+ * (base {@code B0}). The path is then merged by <em>landing</em> {@code K}'s point in time in one
+ * image {@code L}:
+ * <ul>
+ * <li>{@code L = K}: pull into K, base B0. Costs {@code pull(K, B0)}.</li>
+ * <li>{@code L = Rj}: commit K (and the images between) into Rj; K's point in time moves down
+ *     into Rj; then, if {@code j > 1}, pull R1..R(j-1) into Rj. Costs
+ *     {@code alloc(K) + pull(K, Rj) + pull(K, B0) - pull(K, R(j-1))}: the commit copies everything
+ *     above Rj; the pull then copies what R1..R(j-1) hold that nothing above them overwrote.</li>
+ * </ul>
+ * With {@code U = alloc(K) + pull(K, B0)} the union of all data above B0, landing in {@code L}
+ * costs {@code U} minus the data {@code L} already holds that nothing above it overwrites, which
+ * is a lower bound for any sequence of commits and pulls that ends with the point in time in
+ * {@code L}; so the cheapest valid landing is the cheapest plan for the path.
+ *
+ * <h2>Validity</h2>
+ * <ul>
+ * <li>An image with external dependants (a holder of a snapshot cloned by another domain) is
+ *     never written and never removed: it cannot be K of a commit nor receive a pull.</li>
+ * <li>Writing an image QEMU has open (the running domain's active chain) needs a block job:
+ *     libvirt pulls only into the active image ({@link HostCapabilities#livePullIntoActiveOnly})
+ *     and commits anywhere below the top it is given. Images off the running chain (other
+ *     branches) and every image of a shut-off domain are changed with qemu-img.</li>
+ * <li>Commit targets are removable images with a single dependant, so no other image sees their
+ *     content change.</li>
+ * </ul>
+ * If no exit can be K under these rules, the component stays as tombstones with the reason.
+ *
+ * <h2>Costs across steps</h2>
+ * All estimates use the facts measured before the plan. They stay exact because of the order:
+ * components are merged top-down, and no step writes an image whose facts a later step reads
+ * (later steps only read {@code alloc} and {@code pull} of exits, which only their own component's
+ * steps write; the follow-up pull into Rj is costed from K's facts as above).
+ */
+final class DeletePlanner {
+    private static final String PENDING = "merge pending";
+
+    private final Situation situation;
+    private final HostCapabilities caps;
+    private final AllocationFacts facts;
+    private final PlanBuilder b;
+    private final String domain;
+
+    DeletePlanner(Situation situation, HostCapabilities caps) {
+        this.situation = situation;
+        this.caps = caps;
+        this.facts = situation.facts();
+        this.b = new PlanBuilder(situation.ledger());
+        this.domain = situation.ledger().domainName();
+    }
+
+    Plan plan(Intent.Delete intent) {
+        Ledger ledger = situation.ledger();
+        List<String> names = new ArrayList<>(new TreeSet<>(intent.names()));
+        for (String n : names) {
+            Names.requireValid("snapshot", n, domain);
+        }
+        for (String n : names) {
+            Snapshot s = ledger.requireSnapshot(n);
+            if (s.isHeld()) {
+                throw new Refused(Refused.Reason.HELD, "snapshot " + n + " of domain " + domain + " is held by "
+                        + s.holds() + "; release the hold(s) first ('virtchain snapshot-release " + domain + " " + n
+                        + " TAG')", domain, null, n, null);
+            }
+            if (s.isProtected()) {
+                throw new Refused(Refused.Reason.PROTECTED, "snapshot " + n + " of domain " + domain
+                        + " is the base of clone(s) " + s.protectedBy() + "; flatten or remove the clone(s) first",
+                        domain, null, n, null);
+            }
+        }
+        Planner.requireChainsMatch(situation);
+
+        // Out of the user's view at once; the holders become pending tombstones.
+        Ledger l = ledger;
+        for (Snapshot s : ledger.snapshots()) {
+            if (intent.names().contains(s.name())) {
+                for (Map.Entry<String, String> h : s.holders().entrySet()) {
+                    l = l.withTombstone(new Tombstone(h.getKey(), h.getValue(), s.name(), PENDING));
+                }
+                l = l.withoutSnapshot(s.name());
+            }
+        }
+        b.ledger(l);
+        b.persistLedger();
+
+        for (String disk : ledger.diskTargets()) {
+            planDisk(disk);
+        }
+        return b.build(intent);
+    }
+
+    // ------------------------------------------------------------------ per disk
+
+    /** The tree of one disk as it is at some point of the plan. */
+    private final class Tree {
+        final Disk disk;
+        final Map<String, Image> byPath;
+        final Map<String, List<String>> children = new HashMap<>();
+        final Set<String> removable = new HashSet<>();
+        final Set<String> liveChain = new HashSet<>();
+        final Map<String, Set<String>> clonesOf = new HashMap<>();
+
+        Tree(String target) {
+            Ledger l = b.ledger();
+            disk = l.requireDisk(target);
+            byPath = disk.byPath();
+            for (Image i : disk.images()) {
+                if (i.backing() != null) {
+                    children.computeIfAbsent(i.backing(), k -> new ArrayList<>()).add(i.path());
+                }
+            }
+            for (List<String> c : children.values()) {
+                Collections.sort(c);
+            }
+            for (Tombstone t : l.tombstones()) {
+                if (t.disk().equals(target)) {
+                    removable.add(t.image());
+                }
+            }
+            if (situation.running()) {
+                liveChain.addAll(disk.activeChain());
+            }
+            for (Snapshot s : l.snapshots()) {
+                String h = s.holder(target);
+                if (h != null && s.isProtected()) {
+                    clonesOf.computeIfAbsent(h, k -> new TreeSet<>()).addAll(s.protectedBy());
+                }
+            }
+        }
+
+        List<String> children(String path) {
+            return children.getOrDefault(path, List.of());
+        }
+
+        String parent(String path) {
+            return byPath.get(path).backing();
+        }
+
+        boolean live(String path) {
+            return liveChain.contains(path);
+        }
+
+        boolean active(String path) {
+            return disk.active().equals(path);
+        }
+
+        boolean external(String path) {
+            return clonesOf.containsKey(path);
+        }
+
+        /** Whether data may be pulled into {@code path} now. */
+        boolean pullable(String path) {
+            return !external(path) && (!live(path) || active(path) || !caps.livePullIntoActiveOnly());
+        }
+
+        int depth(String path) {
+            int d = 0;
+            for (String at = parent(path); at != null; at = parent(at)) {
+                d++;
+            }
+            return d;
+        }
+
+        String rootOf(String member, Map<String, String> memo) {
+            List<String> walked = new ArrayList<>();
+            String at = member;
+            String root;
+            while (true) {
+                String known = memo.get(at);
+                if (known != null) {
+                    root = known;
+                    break;
+                }
+                walked.add(at);
+                String p = parent(at);
+                if (p == null || !removable.contains(p)) {
+                    root = at;
+                    break;
+                }
+                at = p;
+            }
+            for (String w : walked) {
+                memo.put(w, root);
+            }
+            return root;
+        }
+    }
+
+    private void planDisk(String target) {
+        Set<String> settled = new HashSet<>();
+        while (true) {
+            Tree t = new Tree(target);
+            Map<String, String> memo = new HashMap<>();
+            Map<String, List<String>> components = new LinkedHashMap<>();
+            for (String r : new TreeSet<>(t.removable)) {
+                components.computeIfAbsent(t.rootOf(r, memo), k -> new ArrayList<>()).add(r);
+            }
+            String next = null;
+            int nextDepth = -1;
+            for (String root : components.keySet()) {
+                if (settled.contains(root)) {
+                    continue;
+                }
+                int d = t.depth(root);
+                if (d > nextDepth || (d == nextDepth && root.compareTo(next) < 0)) {
+                    next = root;
+                    nextDepth = d;
+                }
+            }
+            if (next == null) {
+                return;
+            }
+            if (!resolve(t, next, new HashSet<>(components.get(next)))) {
+                settled.add(next);
+            }
+        }
+    }
+
+    /** One way to merge a component: which exit stays on top, and where it lands. */
+    private record Choice(String top, List<String> path, int landing, long cost) {
+        // landing: index into path (0 = R1), or -1 for "pull into top"
+    }
+
+    /** Merges one component, or marks it as staying; returns whether it was merged. */
+    private boolean resolve(Tree t, String root, Set<String> members) {
+        String base = t.parent(root);
+        List<String> exits = new ArrayList<>();
+        for (String m : members) {
+            for (String c : t.children(m)) {
+                if (!members.contains(c)) {
+                    exits.add(c);
+                }
+            }
+        }
+        // Deterministic order: the exit on the running chain first, then by path.
+        exits.sort(Comparator.comparing((String e) -> !t.live(e)).thenComparing(e -> e));
+        String disk = t.disk.target();
+
+        if (exits.isEmpty()) {
+            Ledger l = b.ledger();
+            List<String> gone = topDown(t, members);
+            for (String m : gone) {
+                l = l.withImageRemoved(disk, m);
+            }
+            b.ledger(l);
+            b.persistLedger();
+            for (String m : gone) {
+                b.unlink(disk, m);
+            }
+            return true;
+        }
+
+        Choice best = null;
+        long[] pullCost = new long[exits.size()];
+        boolean[] pullOk = new boolean[exits.size()];
+        for (int i = 0; i < exits.size(); i++) {
+            pullOk[i] = t.pullable(exits.get(i));
+        }
+        long othersAll = 0;
+        int unpullable = 0;
+        for (int i = 0; i < exits.size(); i++) {
+            if (pullOk[i]) {
+                pullCost[i] = exits.size() > 1 ? facts.bytesPullWouldCopy(exits.get(i), base) : 0;
+                othersAll += pullCost[i];
+            } else {
+                unpullable++;
+            }
+        }
+        for (int i = 0; i < exits.size(); i++) {
+            // Every other exit must take a pull.
+            if (unpullable > 1 || (unpullable == 1 && pullOk[i])) {
+                continue;
+            }
+            long others = othersAll - (pullOk[i] ? pullCost[i] : 0);
+            String top = exits.get(i);
+            List<String> path = pathBelow(t, top, members);
+            Choice c = bestLanding(t, top, path, base, others);
+            if (c != null && (best == null || c.cost() < best.cost())) {
+                best = c;
+            }
+        }
+        if (best == null) {
+            keepAsTombstones(t, members, exits);
+            return false;
+        }
+        apply(t, members, exits, base, best);
+        return true;
+    }
+
+    private Choice bestLanding(Tree t, String top, List<String> path, String base, long others) {
+        if (t.external(top)) {
+            return null;
+        }
+        boolean live = t.live(top);
+        boolean active = t.active(top);
+        boolean pullAfterCommitOk = !live || active || !caps.livePullIntoActiveOnly();
+        long pullAll = facts.bytesPullWouldCopy(top, base);
+        Choice best = null;
+        if (t.pullable(top)) {
+            best = new Choice(top, path, -1, others + pullAll);
+        }
+        long alloc = facts.allocatedBytes(top);
+        long pullBelowPrev = pullAll; // pull(K, R(j-1)), with R0 = B0
+        for (int j = 0; j < path.size(); j++) {
+            long pullBelowThis = facts.bytesPullWouldCopy(top, path.get(j));
+            if (j == 0 || pullAfterCommitOk) {
+                long cost = others + alloc + pullBelowThis + (j == 0 ? 0 : pullAll - pullBelowPrev);
+                if (best == null || cost < best.cost()) {
+                    best = new Choice(top, path, j, cost);
+                }
+            }
+            pullBelowPrev = pullBelowThis;
+        }
+        return best;
+    }
+
+    /** Members from the root up to {@code top}'s parent, bottom first. */
+    private static List<String> pathBelow(Tree t, String top, Set<String> members) {
+        List<String> path = new ArrayList<>();
+        for (String at = t.parent(top); at != null && members.contains(at); at = t.parent(at)) {
+            path.add(at);
+        }
+        Collections.reverse(path);
+        return path;
+    }
+
+    private static List<String> topDown(Tree t, Set<String> members) {
+        List<String> list = new ArrayList<>(members);
+        Map<String, Integer> depth = new HashMap<>();
+        for (String m : list) {
+            depth.put(m, t.depth(m));
+        }
+        list.sort(Comparator.comparing((String m) -> -depth.get(m)).thenComparing(m -> m));
+        return list;
+    }
+
+    private void apply(Tree t, Set<String> members, List<String> exits, String base, Choice c) {
+        String disk = t.disk.target();
+        // 1. Every other exit takes the whole component's data and is rebased onto B0.
+        boolean others = false;
+        for (String o : exits) {
+            if (o.equals(c.top())) {
+                continue;
+            }
+            others = true;
+            pullInto(t, o, base, facts.bytesPullWouldCopy(o, base));
+        }
+        if (others) {
+            Set<String> offPath = new HashSet<>(members);
+            offPath.removeAll(c.path());
+            Ledger l = b.ledger();
+            List<String> gone = topDown(t, offPath);
+            for (String m : gone) {
+                l = l.withImageRemoved(disk, m);
+            }
+            b.ledger(l);
+            b.persistLedger();
+            for (String m : gone) {
+                b.unlink(disk, m);
+            }
+        }
+
+        String top = c.top();
+        List<String> path = c.path();
+        if (c.landing() < 0) {
+            // 2a. Pull the path into the top.
+            pullInto(t, top, base, facts.bytesPullWouldCopy(top, base));
+            removeAndUnlink(disk, path);
+            return;
+        }
+        // 2b. Commit the top into Rj: its point in time moves down.
+        int j = c.landing();
+        String landing = path.get(j);
+        long commitCost = facts.allocatedBytes(top) + facts.bytesPullWouldCopy(top, landing);
+        boolean live = t.live(top);
+        boolean active = t.active(top);
+        List<String> topChildren = t.children(top);
+        Ledger l = b.ledger();
+        for (String child : topChildren) {
+            l = l.withBackingRewritten(disk, child, landing);
+        }
+        if (active) {
+            l = l.withActive(disk, landing);
+        }
+        for (Snapshot s : l.snapshots()) {
+            if (top.equals(s.holder(disk))) {
+                l = l.withHolderMoved(s.name(), disk, landing);
+            }
+        }
+        List<String> committed = new ArrayList<>(path.subList(j + 1, path.size()));
+        committed.add(top);
+        for (String m : committed) {
+            l = l.withImageRemoved(disk, m);
+        }
+        l = l.withoutTombstone(disk, landing);
+        List<String> chainAfter = l.activeChain(disk);
+        String dir = t.byPath.get(landing).directory();
+        if (live) {
+            b.add(new Step.BlockCommit(disk, top, landing, active, commitCost, dir, chainAfter));
+            if (active) {
+                b.add(new Step.Pivot(disk, landing, chainAfter));
+            }
+            for (String child : topChildren) {
+                if (!t.live(child)) {
+                    b.add(new Step.OfflineRebase(disk, child, landing, false, 0, null));
+                }
+            }
+        } else {
+            b.add(new Step.OfflineCommit(disk, top, landing, commitCost, dir));
+            for (String child : topChildren) {
+                b.add(new Step.OfflineRebase(disk, child, landing, false, 0, null));
+            }
+            if (active) {
+                b.add(new Step.SetDiskSource(disk, landing, chainAfter));
+            }
+        }
+        b.ledger(l);
+        b.persistLedger();
+        for (String m : reversed(committed)) {
+            b.unlink(disk, m);
+        }
+        if (j > 0) {
+            // 3. Pull what R1..R(j-1) still contribute into the landing image.
+            long pullCost = facts.bytesPullWouldCopy(top, base) - facts.bytesPullWouldCopy(top, path.get(j - 1));
+            Tree now = new Tree(disk);
+            pullInto(now, landing, base, pullCost);
+            removeAndUnlink(disk, path.subList(0, j));
+        }
+    }
+
+    /** Pull into {@code target} from everything down to {@code base}: live if QEMU has it open. */
+    private void pullInto(Tree t, String target, String base, long cost) {
+        String disk = t.disk.target();
+        Ledger l = b.ledger().withBackingRewritten(disk, target, base);
+        b.ledger(l);
+        String dir = t.byPath.get(target).directory();
+        if (t.live(target)) {
+            b.add(new Step.BlockPull(disk, target, base, cost, dir, l.activeChain(disk)));
+        } else {
+            b.add(new Step.OfflineRebase(disk, target, base, true, cost, dir));
+        }
+    }
+
+    private void removeAndUnlink(String disk, List<String> bottomUp) {
+        Ledger l = b.ledger();
+        for (String m : bottomUp) {
+            l = l.withImageRemoved(disk, m);
+        }
+        b.ledger(l);
+        b.persistLedger();
+        for (String m : reversed(bottomUp)) {
+            b.unlink(disk, m);
+        }
+    }
+
+    private static List<String> reversed(List<String> list) {
+        List<String> r = new ArrayList<>(list);
+        Collections.reverse(r);
+        return r;
+    }
+
+    private void keepAsTombstones(Tree t, Set<String> members, List<String> exits) {
+        String disk = t.disk.target();
+        List<String> why = new ArrayList<>();
+        for (String e : exits) {
+            if (t.external(e)) {
+                why.add(e + " holds the base of clone(s) " + t.clonesOf.get(e) + " and is never written");
+            } else if (!t.pullable(e)) {
+                why.add(e + " is open in the running chain but not active (libvirt pulls only into the active image)");
+            } else {
+                why.add(e + " depends on it too");
+            }
+        }
+        String reason = "kept for " + String.join("; ", why)
+                + (exits.size() > 1 ? "; merged when one dependant is left" : "");
+        Ledger l = b.ledger();
+        for (String m : new TreeSet<>(members)) {
+            Tombstone old = l.tombstone(disk, m).orElseThrow();
+            if (!old.reason().equals(reason)) {
+                l = l.withTombstone(new Tombstone(disk, m, old.snapshot(), reason));
+            }
+        }
+        b.ledger(l);
+        b.persistLedger();
+    }
+}
