@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.virtchain.testing.ImageContent;
 import dev.virtchain.testing.TestDomain;
-import dev.virtchain.testing.TestLibvirt;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +25,7 @@ class DeletionTableIT {
 
     @BeforeAll
     static void connect() {
-        host = LibvirtHost.open(HostOptions.forUri(TestLibvirt.uri()));
+        host = TestHosts.open();
     }
 
     @AfterAll
