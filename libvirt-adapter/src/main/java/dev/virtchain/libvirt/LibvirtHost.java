@@ -109,6 +109,17 @@ public final class LibvirtHost implements AutoCloseable {
         });
     }
 
+    /**
+     * Removes a shut-off domain's persistent definition (its image files stay). libvirt refuses
+     * while snapshot metadata exists; virtchain creates none.
+     */
+    public void undefine(String domain) {
+        session.onDomain(domain, "undefine the domain", Involved.domain(domain), dom -> {
+            dom.undefine();
+            return null;
+        });
+    }
+
     // --- snapshots -------------------------------------------------------------------------------
 
     /**

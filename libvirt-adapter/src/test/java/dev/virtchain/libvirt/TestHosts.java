@@ -19,11 +19,15 @@ final class TestHosts {
     /**
      * The harness sweeps leftovers on its first connection by listing running domains and then
      * looking each up by id; a domain of a concurrent test run stopping in between fails that
-     * sweep. The sweep is retried on the next call, so a couple of attempts ride out the race.
+     * sweep (libvirt-java's listDomains then even pads the array with id 0). The sweep is retried
+     * on the next call, so a few attempts ride out the race.
      */
-    private static void warmHarness() {
+    static void warmHarness() {
         IllegalStateException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            if (attempt > 0) {
+                sleep(200);
+            }
             try {
                 TestLibvirt.connection();
                 return;
@@ -35,5 +39,14 @@ final class TestHosts {
             }
         }
         throw last;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
