@@ -1,0 +1,33 @@
+package dev.virtchain.libvirt.image;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Checks shared by the image integration tests. */
+final class ChainAssertions {
+    private ChainAssertions() {}
+
+    static void assertAllClean(QemuImg qemuImg, Path... images) {
+        for (Path p : images) {
+            ImageCheck c = qemuImg.check(p);
+            assertTrue(c.clean(), p + ": " + c);
+        }
+    }
+
+    static List<Path> files(List<ImageInfo> info) {
+        return info.stream().map(ImageInfo::filename).toList();
+    }
+
+    static void delete(Path p) {
+        try {
+            Files.delete(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

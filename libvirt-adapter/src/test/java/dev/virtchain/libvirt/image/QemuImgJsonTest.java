@@ -1,0 +1,103 @@
+package dev.virtchain.libvirt.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.virtchain.libvirt.Golden;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The recorded chain: {@code web-vda.qcow2 <- .1 <- .2 <- .3}, guest writes of
+ * 0x11 at [0,4M) into the base, 0x22 at [4M,6M) into .1, 0x33 at [0,1M) and [8M,9M) plus a
+ * write-zeroes at [2M,3M) into .2, and 0x44 at [16M,16.5M) into .3. 64 KiB clusters.
+ */
+class QemuImgJsonTest {
+    private static final long M = 1 << 20;
+    private static final String DIR = "/var/lib/libvirt/images/golden/";
+
+    private static ImageMap map(String golden, String image) throws Exception {
+        return new ImageMap(Path.of(DIR + image), QemuImgJson.extents(Golden.read(golden)));
+    }
+
+    @Test
+    void infoReadsTheWholeChainWithRelativeBackingNames() throws Exception {
+        List<ImageInfo> chain = QemuImgJson.chain(Golden.read("chain3-info.json"));
+        assertEquals(4, chain.size());
+        ImageInfo top = chain.get(0);
+        assertEquals(Path.of(DIR + "web-vda.3.qcow2"), top.filename());
+        assertEquals("qcow2", top.format());
+        assertEquals(64 * M, top.virtualSize());
+        assertEquals(65536, top.clusterSize());
+        assertEquals("web-vda.2.qcow2", top.backingFilename());
+        assertEquals(Path.of(DIR + "web-vda.2.qcow2"), top.fullBackingFilename());
+        assertEquals("qcow2", top.backingFormat());
+        assertFalse(top.hasAbsoluteBackingName());
+        assertFalse(top.dirty());
+        assertFalse(top.corrupt());
+        ImageInfo base = chain.get(3);
+        assertTrue(base.backing().isEmpty());
+        assertNull(base.backingFormat());
+    }
+
+    @Test
+    void rawImagesHaveNoClustersAndRawBackingFormatIsRecorded() throws Exception {
+        List<ImageInfo> chain = QemuImgJson.chain(Golden.read("rawbase-info.json"));
+        assertEquals("raw", chain.get(0).backingFormat());
+        assertEquals("raw", chain.get(1).format());
+        assertEquals(0, chain.get(1).clusterSize());
+        ImageInfo vdb = QemuImgJson.chain(Golden.read("twodisk-info-vdb.json")).get(0);
+        assertEquals(4096, vdb.actualSize());
+    }
+
+    @Test
+    void commitCostIsTheImagesOwnData() throws Exception {
+        assertEquals(new CopyCost(2 * M, 0), map("chain3-map-vda.1.json", "web-vda.1.qcow2").commitCost());
+        // .2 wrote 2 MiB of data and 1 MiB of explicit zeroes
+        assertEquals(new CopyCost(2 * M, M), map("chain3-map-vda.2.json", "web-vda.2.qcow2").commitCost());
+        assertEquals(new CopyCost(M / 2, 0), map("chain3-map-vda.3.json", "web-vda.3.qcow2").commitCost());
+        assertEquals(new CopyCost(4 * M, 0), map("chain3-map-vda.json", "web-vda.qcow2").commitCost());
+    }
+
+    @Test
+    void pullCostCountsOnlyLayersAboveTheNewBackingThatTheImageDoesNotHide() throws Exception {
+        ImageMap top = map("chain3-map-vda.3.json", "web-vda.3.qcow2");
+        assertEquals(CopyCost.NONE, top.pullCost(1));
+        // pulling .2 into .3 (new backing .1): .2's own runs
+        assertEquals(new CopyCost(2 * M, M), top.pullCost(2));
+        // pulling .2 and .1 (new backing: the base): .2's runs and .1's [4M,6M)
+        assertEquals(new CopyCost(4 * M, M), top.pullCost(3));
+        // flatten: plus the base's [1M,2M) and [3M,4M) that no layer above hides
+        assertEquals(new CopyCost(6 * M, M), top.flattenCost());
+        assertThrows(IllegalArgumentException.class, () -> top.pullCost(0));
+        assertEquals(64 * M, top.virtualSize());
+    }
+
+    @Test
+    void aSparseRawBaseCostsOnlyItsDataToFlatten() throws Exception {
+        ImageMap overlay = map("rawbase-map-vda.1.json", "legacy-vda.1.qcow2");
+        assertEquals(new CopyCost(M, 0), overlay.commitCost());
+        assertEquals(4096, overlay.flattenCost().dataBytes());
+    }
+
+    @Test
+    void checkAndMeasure() throws Exception {
+        Path p = Path.of(DIR + "web-vda.2.qcow2");
+        ImageCheck check = QemuImgJson.check(p, Golden.read("chain3-check-vda.2.json"));
+        assertTrue(check.clean());
+        assertEquals(32, check.allocatedClusters());
+        ImageMeasure m = QemuImgJson.measure(Golden.read("chain3-measure.json"));
+        assertEquals(7143424, m.requiredBytes());
+        assertEquals(67436544, m.fullyAllocatedBytes());
+    }
+
+    @Test
+    void relativeNamesAreTakenFromTheImagesDirectory() {
+        assertEquals("base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/a/base.qcow2")));
+        assertEquals("../b/base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/b/base.qcow2")));
+    }
+}
