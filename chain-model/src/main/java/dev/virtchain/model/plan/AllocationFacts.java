@@ -23,6 +23,16 @@ public interface AllocationFacts {
      */
     long bytesPullWouldCopy(String image, String base);
 
+    /**
+     * Bytes {@code qemu-img rebase -b newBacking image} (safe mode, offline) would copy. Unlike a
+     * block stream it compares contents and skips clusters that read the same through the new
+     * backing, for instance zeroes of a raw base when the new backing is none. Defaults to
+     * {@link #bytesPullWouldCopy}, which is never less; callers that can measure it should.
+     */
+    default long bytesRebaseWouldCopy(String image, String newBacking) {
+        return bytesPullWouldCopy(image, newBacking);
+    }
+
     /** Facts from two tables; a missing entry is refused, naming the image. */
     static AllocationFacts of(Map<String, Long> allocated, Map<String, Map<String, Long>> pull) {
         Map<String, Long> a = Map.copyOf(allocated);

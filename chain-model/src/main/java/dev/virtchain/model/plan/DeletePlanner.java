@@ -136,6 +136,10 @@ final class DeletePlanner {
         final Map<String, Set<String>> clonesOf = new HashMap<>();
 
         Tree(String target) {
+            this(target, Set.of());
+        }
+
+        Tree(String target, Set<String> pinned) {
             Ledger l = b.ledger();
             disk = l.requireDisk(target);
             byPath = disk.byPath();
@@ -148,19 +152,23 @@ final class DeletePlanner {
                 Collections.sort(c);
             }
             for (Tombstone t : l.tombstones()) {
-                if (t.disk().equals(target)) {
+                if (t.disk().equals(target) && !pinned.contains(t.image())) {
                     removable.add(t.image());
                 }
             }
             if (situation.running()) {
                 liveChain.addAll(disk.activeChain());
             }
+            // A clone's QEMU reads its base holder and everything below it: none of it is written.
             for (Snapshot s : l.snapshots()) {
                 String h = s.holder(target);
                 if (h != null && s.isProtected()) {
-                    clonesOf.computeIfAbsent(h, k -> new TreeSet<>()).addAll(s.protectedBy());
+                    for (String at = h; at != null; at = byPath.get(at).backing()) {
+                        clonesOf.computeIfAbsent(at, k -> new TreeSet<>()).addAll(s.protectedBy());
+                    }
                 }
             }
+            removable.removeIf(clonesOf::containsKey);
         }
 
         List<String> children(String path) {
@@ -222,9 +230,20 @@ final class DeletePlanner {
     }
 
     private void planDisk(String target) {
-        Set<String> settled = new HashSet<>();
+        // Members that must stay (under an exit no plan can move): kept like holders from then on.
+        Set<String> pinned = new HashSet<>();
+        Tree first = new Tree(target);
+        Set<String> shared = new TreeSet<>();
+        for (Tombstone ts : b.ledger().tombstones()) {
+            if (ts.disk().equals(target) && first.external(ts.image())) {
+                shared.add(ts.image());
+            }
+        }
+        if (!shared.isEmpty()) {
+            keepAsTombstones(first, shared, List.of());
+        }
         while (true) {
-            Tree t = new Tree(target);
+            Tree t = new Tree(target, pinned);
             Map<String, String> memo = new HashMap<>();
             Map<String, List<String>> components = new LinkedHashMap<>();
             for (String r : new TreeSet<>(t.removable)) {
@@ -233,9 +252,6 @@ final class DeletePlanner {
             String next = null;
             int nextDepth = -1;
             for (String root : components.keySet()) {
-                if (settled.contains(root)) {
-                    continue;
-                }
                 int d = t.depth(root);
                 if (d > nextDepth || (d == nextDepth && root.compareTo(next) < 0)) {
                     next = root;
@@ -245,9 +261,8 @@ final class DeletePlanner {
             if (next == null) {
                 return;
             }
-            if (!resolve(t, next, new HashSet<>(components.get(next)))) {
-                settled.add(next);
-            }
+            Set<String> stay = resolve(t, next, new HashSet<>(components.get(next)));
+            pinned.addAll(stay);
         }
     }
 
@@ -256,8 +271,12 @@ final class DeletePlanner {
         // landing: index into path (0 = R1), or -1 for "pull into top"
     }
 
-    /** Merges one component, or marks it as staying; returns whether it was merged. */
-    private boolean resolve(Tree t, String root, Set<String> members) {
+    /**
+     * Merges one component; if no exit can stay on top while the others leave, returns the
+     * members that must stay (those directly under a stuck exit) so the rest can be merged
+     * around them.
+     */
+    private Set<String> resolve(Tree t, String root, Set<String> members) {
         String base = t.parent(root);
         List<String> exits = new ArrayList<>();
         for (String m : members) {
@@ -282,64 +301,119 @@ final class DeletePlanner {
             for (String m : gone) {
                 b.unlink(disk, m);
             }
-            return true;
+            return Set.of();
         }
 
-        Choice best = null;
-        long[] pullCost = new long[exits.size()];
-        boolean[] pullOk = new boolean[exits.size()];
-        for (int i = 0; i < exits.size(); i++) {
-            pullOk[i] = t.pullable(exits.get(i));
-        }
+        // Each exit as the one that stays on top (landing anywhere on its path), and as one that
+        // leaves the component (landing in its own branch, then pulling past the shared part).
+        int n = exits.size();
+        Choice[] asTop = new Choice[n];
+        Choice[] asOther = new Choice[n];
+        int leavers = 0;
         long othersAll = 0;
-        int unpullable = 0;
-        for (int i = 0; i < exits.size(); i++) {
-            if (pullOk[i]) {
-                pullCost[i] = exits.size() > 1 ? facts.bytesPullWouldCopy(exits.get(i), base) : 0;
-                othersAll += pullCost[i];
-            } else {
-                unpullable++;
+        for (int i = 0; i < n; i++) {
+            String e = exits.get(i);
+            List<String> path = pathBelow(t, e, members);
+            asTop[i] = bestLanding(t, e, path, base, 0);
+            if (n > 1) {
+                asOther[i] = bestLanding(t, e, path, base, path.size() - exclusive(t, path));
+                if (asOther[i] != null) {
+                    leavers++;
+                    othersAll += asOther[i].cost();
+                }
             }
         }
-        for (int i = 0; i < exits.size(); i++) {
-            // Every other exit must take a pull.
-            if (unpullable > 1 || (unpullable == 1 && pullOk[i])) {
+        int best = -1;
+        long bestCost = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            boolean othersCanLeave = leavers - (asOther[i] != null ? 1 : 0) == n - 1;
+            if (asTop[i] == null || !othersCanLeave) {
                 continue;
             }
-            long others = othersAll - (pullOk[i] ? pullCost[i] : 0);
-            String top = exits.get(i);
-            List<String> path = pathBelow(t, top, members);
-            Choice c = bestLanding(t, top, path, base, others);
-            if (c != null && (best == null || c.cost() < best.cost())) {
-                best = c;
+            long cost = othersAll - (asOther[i] != null ? asOther[i].cost() : 0) + asTop[i].cost();
+            if (cost < bestCost) {
+                best = i;
+                bestCost = cost;
             }
         }
-        if (best == null) {
-            keepAsTombstones(t, members, exits);
-            return false;
+        if (best < 0) {
+            Set<String> stay = new TreeSet<>();
+            List<String> stuck = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (n == 1 ? asTop[i] == null : asOther[i] == null) {
+                    stuck.add(exits.get(i));
+                    stay.add(t.parent(exits.get(i)));
+                }
+            }
+            if (stay.isEmpty()) {
+                stay.addAll(members); // cannot happen: some exit is stuck; stay whole rather than loop
+            }
+            keepAsTombstones(t, stay, stuck);
+            return stay;
         }
-        apply(t, members, exits, base, best);
-        return true;
+        // Leavers first: they only read the shared part, which the top's landing then changes.
+        for (int i = 0; i < n; i++) {
+            if (i != best) {
+                land(t, asOther[i], base, false);
+            }
+        }
+        Set<String> offPath = new HashSet<>(members);
+        offPath.removeAll(asTop[best].path());
+        Ledger afterLeavers = b.ledger();
+        offPath.removeIf(m -> afterLeavers.tombstone(disk, m).isEmpty()); // gone, or a leaver's landing
+        if (!offPath.isEmpty()) {
+            // Members off the top's path have no dependants left (or never had: a dead branch);
+            // they go before anything is committed into the path, which must be their only user.
+            Ledger l = b.ledger();
+            List<String> gone = topDown(t, offPath);
+            for (String m : gone) {
+                l = l.withImageRemoved(disk, m);
+            }
+            b.ledger(l);
+            b.persistLedger();
+            for (String m : gone) {
+                b.unlink(disk, m);
+            }
+        }
+        land(t, asTop[best], base, true);
+        return Set.of();
     }
 
-    private Choice bestLanding(Tree t, String top, List<String> path, String base, long others) {
+    /** How many members directly below the exit (top of {@code path}) have that one dependant only. */
+    private static int exclusive(Tree t, List<String> path) {
+        int k = 0;
+        while (k < path.size() && t.children(path.get(path.size() - 1 - k)).size() == 1) {
+            k++;
+        }
+        return k;
+    }
+
+    /**
+     * The cheapest way to carry {@code top}'s point in time down past {@code path} (members,
+     * bottom first) onto {@code base}, landing in the top or in a path member at index
+     * {@code minLanding} or above; null if none is valid. Costs are from the facts as measured.
+     */
+    private Choice bestLanding(Tree t, String top, List<String> path, String base, int minLanding) {
         if (t.external(top)) {
             return null;
         }
         boolean live = t.live(top);
         boolean active = t.active(top);
         boolean pullAfterCommitOk = !live || active || !caps.livePullIntoActiveOnly();
-        long pullAll = facts.bytesPullWouldCopy(top, base);
+        // What a pull (live) or safe rebase (offline) into the top from everything above B0 copies.
+        long pullAll = pullCost(t, top, base);
         Choice best = null;
         if (t.pullable(top)) {
-            best = new Choice(top, path, -1, others + pullAll);
+            best = new Choice(top, path, -1, pullAll);
         }
         long alloc = facts.allocatedBytes(top);
-        long pullBelowPrev = pullAll; // pull(K, R(j-1)), with R0 = B0
-        for (int j = 0; j < path.size(); j++) {
-            long pullBelowThis = facts.bytesPullWouldCopy(top, path.get(j));
+        // the same measure down to R(j-1), with R0 = B0
+        long pullBelowPrev = minLanding == 0 ? pullAll : pullCost(t, top, path.get(minLanding - 1));
+        for (int j = minLanding; j < path.size(); j++) {
+            long commit = alloc + facts.bytesPullWouldCopy(top, path.get(j));
+            long pullBelowThis = pullCost(t, top, path.get(j));
             if (j == 0 || pullAfterCommitOk) {
-                long cost = others + alloc + pullBelowThis + (j == 0 ? 0 : pullAll - pullBelowPrev);
+                long cost = commit + (j == 0 ? 0 : pullAll - pullBelowPrev);
                 if (best == null || cost < best.cost()) {
                     best = new Choice(top, path, j, cost);
                 }
@@ -347,6 +421,16 @@ final class DeletePlanner {
             pullBelowPrev = pullBelowThis;
         }
         return best;
+    }
+
+    /**
+     * Bytes moving the data of the images between {@code target} and {@code base} into
+     * {@code target} copies: a block stream if QEMU has the target open, else a safe rebase.
+     * After the top was committed into a landing image, the landing's follow-up pull is costed
+     * from the top's facts: {@code pullCost(top, B0) - pullCost(top, R(j-1))}.
+     */
+    private long pullCost(Tree t, String target, String base) {
+        return t.live(target) ? facts.bytesPullWouldCopy(target, base) : facts.bytesRebaseWouldCopy(target, base);
     }
 
     /** Members from the root up to {@code top}'s parent, bottom first. */
@@ -369,41 +453,25 @@ final class DeletePlanner {
         return list;
     }
 
-    private void apply(Tree t, Set<String> members, List<String> exits, String base, Choice c) {
+    /**
+     * Carries {@code c.top()}'s point in time onto {@code base} as chosen. With
+     * {@code removeBelow} the path members under the landing go too (the top's path); a leaving
+     * exit leaves them to whoever still uses them.
+     */
+    private void land(Tree t, Choice c, String base, boolean removeBelow) {
         String disk = t.disk.target();
-        // 1. Every other exit takes the whole component's data and is rebased onto B0.
-        boolean others = false;
-        for (String o : exits) {
-            if (o.equals(c.top())) {
-                continue;
-            }
-            others = true;
-            pullInto(t, o, base, facts.bytesPullWouldCopy(o, base));
-        }
-        if (others) {
-            Set<String> offPath = new HashSet<>(members);
-            offPath.removeAll(c.path());
-            Ledger l = b.ledger();
-            List<String> gone = topDown(t, offPath);
-            for (String m : gone) {
-                l = l.withImageRemoved(disk, m);
-            }
-            b.ledger(l);
-            b.persistLedger();
-            for (String m : gone) {
-                b.unlink(disk, m);
-            }
-        }
-
         String top = c.top();
         List<String> path = c.path();
         if (c.landing() < 0) {
-            // 2a. Pull the path into the top.
-            pullInto(t, top, base, facts.bytesPullWouldCopy(top, base));
-            removeAndUnlink(disk, path);
+            pullInto(t, top, base, pullCost(t, top, base));
+            if (removeBelow) {
+                removeAndUnlink(disk, path);
+            } else {
+                b.persistLedger();
+            }
             return;
         }
-        // 2b. Commit the top into Rj: its point in time moves down.
+        // Commit the top into Rj: its point in time moves down.
         int j = c.landing();
         String landing = path.get(j);
         long commitCost = facts.allocatedBytes(top) + facts.bytesPullWouldCopy(top, landing);
@@ -455,11 +523,14 @@ final class DeletePlanner {
             b.unlink(disk, m);
         }
         if (j > 0) {
-            // 3. Pull what R1..R(j-1) still contribute into the landing image.
-            long pullCost = facts.bytesPullWouldCopy(top, base) - facts.bytesPullWouldCopy(top, path.get(j - 1));
-            Tree now = new Tree(disk);
-            pullInto(now, landing, base, pullCost);
-            removeAndUnlink(disk, path.subList(0, j));
+            // Pull what R1..R(j-1) still contribute into the landing image.
+            long pullCost = pullCost(t, top, base) - pullCost(t, top, path.get(j - 1));
+            pullInto(new Tree(disk), landing, base, pullCost);
+            if (removeBelow) {
+                removeAndUnlink(disk, path.subList(0, j));
+            } else {
+                b.persistLedger();
+            }
         }
     }
 
@@ -494,22 +565,24 @@ final class DeletePlanner {
         return r;
     }
 
-    private void keepAsTombstones(Tree t, Set<String> members, List<String> exits) {
+    private void keepAsTombstones(Tree t, Set<String> stay, List<String> stuck) {
         String disk = t.disk.target();
-        List<String> why = new ArrayList<>();
-        for (String e : exits) {
-            if (t.external(e)) {
-                why.add(e + " holds the base of clone(s) " + t.clonesOf.get(e) + " and is never written");
-            } else if (!t.pullable(e)) {
-                why.add(e + " is open in the running chain but not active (libvirt pulls only into the active image)");
-            } else {
-                why.add(e + " depends on it too");
-            }
-        }
-        String reason = "kept for " + String.join("; ", why)
-                + (exits.size() > 1 ? "; merged when one dependant is left" : "");
         Ledger l = b.ledger();
-        for (String m : new TreeSet<>(members)) {
+        for (String m : stay) {
+            List<String> why = new ArrayList<>();
+            for (String e : stuck) {
+                if (!m.equals(t.parent(e))) {
+                    continue;
+                }
+                if (t.external(e)) {
+                    why.add(e + " holds the base of clone(s) " + t.clonesOf.get(e) + " and is never written");
+                } else {
+                    why.add(e + " is open in the running chain but not active (libvirt pulls only into the active"
+                            + " image)");
+                }
+            }
+            String reason = t.external(m) ? "under the base of clone(s) " + t.clonesOf.get(m) + ", which read it"
+                    : why.isEmpty() ? "kept for its dependants" : "kept for " + String.join("; ", why);
             Tombstone old = l.tombstone(disk, m).orElseThrow();
             if (!old.reason().equals(reason)) {
                 l = l.withTombstone(new Tombstone(disk, m, old.snapshot(), reason));

@@ -268,7 +268,8 @@ public final class Planner {
         if (!active.hasBacking()) {
             return b.build(f);
         }
-        long cost = s.facts().bytesPullWouldCopy(active.path(), null);
+        long cost = s.running() ? s.facts().bytesPullWouldCopy(active.path(), null)
+                : s.facts().bytesRebaseWouldCopy(active.path(), null);
         Ledger l = ledger.withBackingRewritten(disk, active.path(), null);
         // Bases nothing needs any more leave the ledger, but stay on disk: others may share them.
         for (String gone : unneeded(l, disk)) {

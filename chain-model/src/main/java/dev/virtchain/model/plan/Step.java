@@ -218,7 +218,10 @@ public sealed interface Step {
         }
     }
 
-    /** {@code qemu-img convert -U -O qcow2 source dest}: a standalone copy of source's view. */
+    /**
+     * {@code qemu-img convert -U -O qcow2 source dest}: a standalone copy of source's view. The
+     * estimate counts allocated data; convert skips clusters that read as zero, so it may copy less.
+     */
     record Convert(String disk, String source, String dest, long estimatedBytes) implements Step {
         @Override
         public <R> R accept(Visitor<R> visitor) {

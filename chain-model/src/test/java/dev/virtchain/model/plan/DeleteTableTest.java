@@ -299,7 +299,7 @@ class DeleteTableTest {
         Plan p = f.plan(Intent.Delete.of("S0"));
         assertEquals(List.of(), jobs(p));
         assertEquals(List.of(new Tombstone("vda", V, "S0",
-                "kept for /img/V.1 holds the base of clone(s) [vm2] and is never written")), p.after().tombstones());
+                "under the base of clone(s) [vm2], which read it")), p.after().tombstones());
         f.apply(Intent.Delete.of("S0"));
 
         // The clone is gone: an empty delete finishes the tombstone.

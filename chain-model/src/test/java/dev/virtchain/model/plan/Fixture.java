@@ -105,6 +105,11 @@ final class Fixture {
             public long bytesPullWouldCopy(String image, String base) {
                 return sim.bytesPullWouldCopy(image, base);
             }
+
+            @Override
+            public long bytesRebaseWouldCopy(String image, String newBacking) {
+                return sim.bytesRebaseWouldCopy(image, newBacking);
+            }
         };
     }
 
