@@ -165,11 +165,27 @@ final class Connection implements Runnable {
         }
     }
 
-    /** Answers BUSY without reading the request, from the acceptor thread, when no worker is free. */
+    /**
+     * Answers BUSY when no worker is free. The request is read first: closing a Unix socket
+     * with unread data makes the kernel reset the peer, and the client would see "connection
+     * reset" instead of the reason.
+     */
     void refuseBusy() {
         try (channel) {
-            new ResponseWriter(channel, Duration.ofSeconds(1)).error(new CommandFailure(ErrorCode.BUSY,
-                    "the daemon is serving too many connections; try again shortly"));
+            ScheduledFuture<?> timeout = timers.schedule(this::closeQuietly, limits.requestTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            byte[] line;
+            try {
+                line = readLine();
+            } finally {
+                timeout.cancel(false);
+            }
+            ResponseWriter out = new ResponseWriter(channel, limits.finalWriteTimeout());
+            out.id(line == null ? null : idQuietly(line));
+            out.error(new CommandFailure(ErrorCode.BUSY, "the daemon is serving too many connections; try again shortly"));
+            if (line == null) {
+                drain();
+            }
         } catch (IOException e) {
             log.debug("could not tell a client the daemon is busy: {}", e.getMessage());
         }

@@ -50,6 +50,7 @@ public final class ControlSocket implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final Connection.Limits limits;
     private final ThreadPoolExecutor connections;
+    private final ThreadPoolExecutor refusals;
     private final ScheduledExecutorService timers;
     private volatile boolean closing;
     private ServerSocketChannel server;
@@ -69,6 +70,10 @@ public final class ControlSocket implements AutoCloseable {
         this.connections = new ThreadPoolExecutor(maxConnections, maxConnections, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(maxConnections), threads("control-"));
         this.connections.allowCoreThreadTimeOut(true);
+        // Telling a client "busy" still means reading its request; one thread does that for all of them.
+        this.refusals = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(maxConnections),
+                threads("control-busy-"));
+        this.refusals.allowCoreThreadTimeOut(true);
         this.timers = Executors.newSingleThreadScheduledExecutor(threads("control-timer-"));
     }
 
@@ -135,7 +140,11 @@ public final class ControlSocket implements AutoCloseable {
             connections.execute(connection);
         } catch (RejectedExecutionException e) {
             log.warn("refusing a control connection: all {} connection threads are busy", connections.getMaximumPoolSize());
-            connection.refuseBusy();
+            try {
+                refusals.execute(connection::refuseBusy);
+            } catch (RejectedExecutionException full) {
+                closeQuietly(client); // a flood: not even a refusal can be afforded
+            }
         }
     }
 
@@ -181,7 +190,16 @@ public final class ControlSocket implements AutoCloseable {
             connections.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        refusals.shutdownNow();
         timers.shutdownNow();
+    }
+
+    private static void closeQuietly(SocketChannel client) {
+        try {
+            client.close();
+        } catch (IOException e) {
+            // already gone
+        }
     }
 
     @Override
