@@ -1,13 +1,11 @@
 package dev.virtchain.daemon.ledger;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import dev.virtchain.daemon.store.AtomicFile;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
@@ -20,14 +18,12 @@ import java.util.regex.Pattern;
  * One ledger file per domain, {@code <state-dir>/ledgers/<uuid>.xml}, named by UUID so a rename
  * of the domain or a hostile name never changes which file is written.
  *
- * <p>Every save replaces the file atomically: write a temp file in the same directory, fsync it,
- * rename it over the old one, fsync the directory. A crash at any moment leaves either the old or
- * the new file, never a torn one; a left-over temp file is deleted at load.
+ * <p>Every save replaces the file through {@link AtomicFile}: a crash at any moment leaves either
+ * the old or the new file, never a torn one; a left-over temp file is deleted at load.
  */
 public final class LedgerStore {
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F-]{1,64}");
     private static final String SUFFIX = ".xml";
-    private static final String TEMP_PREFIX = ".tmp-";
 
     private final Path dir;
     private final Path retired;
@@ -55,7 +51,7 @@ public final class LedgerStore {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
-                if (name.startsWith(TEMP_PREFIX)) {
+                if (name.startsWith(".") && name.endsWith(".tmp")) {
                     Files.deleteIfExists(f); // a save that never reached its rename
                 } else if (name.endsWith(SUFFIX)) {
                     try {
@@ -80,28 +76,11 @@ public final class LedgerStore {
     /** Replaces the domain's ledger file atomically and durably; returns once it is on disk. */
     public void save(StoredLedger stored) {
         Path target = fileOf(stored.uuid());
-        Path temp = dir.resolve(TEMP_PREFIX + target.getFileName());
-        byte[] bytes = codec.write(stored);
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(dir);
+            AtomicFile.replace(target, codec.write(stored));
         } catch (IOException e) {
-            LedgerFileException failure = new LedgerFileException(target.toString(),
+            throw new LedgerFileException(target.toString(),
                     "cannot save the ledger of " + stored.ledger().domainName() + ": " + e.getMessage(), e);
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException cleanup) {
-                failure.addSuppressed(cleanup);
-            }
-            throw failure;
         }
     }
 
@@ -118,8 +97,8 @@ public final class LedgerStore {
         Path dest = retired.resolve(uuid + "-" + stamp + SUFFIX);
         try {
             Files.move(f, dest, StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(dir);
-            fsyncDirectory(retired);
+            AtomicFile.syncDirectory(dir);
+            AtomicFile.syncDirectory(retired);
             return Optional.of(dest);
         } catch (IOException e) {
             throw new LedgerFileException(f.toString(), "cannot retire it to " + dest + ": " + e.getMessage(), e);
@@ -145,13 +124,6 @@ public final class LedgerStore {
         if (!Files.isDirectory(d)) {
             Files.createDirectories(d);
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
-        }
-    }
-
-    /** A rename is durable only once the directory entry is: fsync the directory itself. */
-    static void fsyncDirectory(Path d) throws IOException {
-        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-            ch.force(true);
         }
     }
 }

@@ -115,11 +115,11 @@ class LedgerStoreTest {
     void aTempFileFromACrashedSaveIsDiscardedAndTheOldLedgerKept() throws Exception {
         LedgerStore store = new LedgerStore(state, CLOCK);
         store.save(StoredLedger.idle(sampleLedger()));
-        Files.writeString(state.resolve("ledgers").resolve(".tmp-" + UUID + ".xml"), "<virtchain-ledger schema=\"1\"><led");
+        Files.writeString(state.resolve("ledgers").resolve("." + UUID + ".xml.12345.tmp"), "<virtchain-ledger schema=\"1\"><led");
         LedgerStore.Loaded loaded = new LedgerStore(state, CLOCK).loadAll();
         assertEquals(1, loaded.ledgers().size());
         assertEquals(sampleLedger(), loaded.ledgers().get(0).ledger());
-        assertFalse(Files.exists(state.resolve("ledgers").resolve(".tmp-" + UUID + ".xml")));
+        assertFalse(Files.exists(state.resolve("ledgers").resolve("." + UUID + ".xml.12345.tmp")));
     }
 
     @Test
