@@ -401,7 +401,7 @@ public final class BlockJobWatcher {
             return;
         }
         if (chain.isEmpty()) {
-            vanish("the domain stopped while the job ran; the image headers tell what happened");
+            vanish("the domain stopped (or the disk was unplugged) while the job ran; the image headers tell what happened");
             return;
         }
         Verdict v = ChainVerdict.decide(job, chain.get(), intent, wasReady, lastEvent);
