@@ -11,6 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
+import org.libvirt.Error;
+import org.libvirt.LibvirtException;
 
 /**
  * What the daemon asks of libvirt on one host: domains and their XML, external snapshots, block
@@ -71,10 +73,17 @@ public final class LibvirtHost implements AutoCloseable {
     // --- domains ---------------------------------------------------------------------------------
 
     public List<DomainSummary> listDomains() {
-        return session.call("list domains", new Involved(null, null, null, null), conn -> {
+        return session.call("list domains", Involved.host(), conn -> {
             List<DomainSummary> out = new ArrayList<>();
             for (Domain d : conn.listAllDomains(0)) {
-                out.add(new DomainSummary(d.getName(), d.getUUIDString(), d.isActive() == 1, d.isPersistent() == 1));
+                try {
+                    out.add(new DomainSummary(d.getName(), d.getUUIDString(), d.isActive() == 1, d.isPersistent() == 1));
+                } catch (LibvirtException e) {
+                    if (!HypervisorException.hasCode(e, Error.ErrorNumber.VIR_ERR_NO_DOMAIN)) {
+                        throw e;
+                    }
+                    // undefined (or a transient one stopped) between listing and asking: not there anymore
+                }
             }
             return out;
         });
@@ -97,7 +106,7 @@ public final class LibvirtHost implements AutoCloseable {
 
     /** Defines (or redefines) a persistent domain; returns its name. */
     public String define(String domainXml) {
-        return session.call("define a domain", new Involved(null, null, null, null),
+        return session.call("define a domain", Involved.host(),
                 (Connect conn) -> conn.domainDefineXML(domainXml).getName());
     }
 
