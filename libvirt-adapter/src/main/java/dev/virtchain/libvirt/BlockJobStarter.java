@@ -127,7 +127,7 @@ final class BlockJobStarter {
             }
             return dom.getXMLDesc(0);
         });
-        return DiskChains.chain(xml, domain, disk);
+        return LiveXml.requireChain(xml, domain, disk);
     }
 
     private static int indexIn(List<Path> chain, Path image, Involved where, String role) {

@@ -62,6 +62,8 @@ public final class BlockJobWatcher {
     private CompletableFuture<BlockJobOutcome> pivotResult;
     private CompletableFuture<BlockJobOutcome> abortResult;
     private ScheduledFuture<?> pollTask;
+    /** Set by {@link #detach()}: a retry or poll still queued must not touch the job anymore. */
+    private volatile boolean detached;
 
     BlockJobWatcher(BlockJob job, JobProbe probe, ScheduledExecutorService scheduler, BlockJobObserver observer,
                     HostOptions options, Consumer<BlockJobWatcher> onEnd) {
@@ -181,6 +183,7 @@ public final class BlockJobWatcher {
 
     /** Stops watching; the job keeps running in QEMU and can be watched again later. */
     public void detach() {
+        detached = true;
         serial.execute(this::stopPolling);
         onEnd.accept(this);
     }
@@ -229,7 +232,7 @@ public final class BlockJobWatcher {
     }
 
     private void handleEvent(BlockJobType type, BlockJobStatus status) {
-        if (state.isTerminal() || !job.kind().matches(type)) {
+        if (detached || state.isTerminal() || !job.kind().matches(type)) {
             return;
         }
         LOG.debug("{}: event {}", job, status);
@@ -260,7 +263,7 @@ public final class BlockJobWatcher {
     }
 
     private void poll() {
-        if (state.isTerminal()) {
+        if (detached || state.isTerminal()) {
             return;
         }
         if (state == BlockJobState.CONCLUDING) {
@@ -320,7 +323,7 @@ public final class BlockJobWatcher {
     }
 
     private void attemptPivot() {
-        if (state != BlockJobState.READY || intent != Intent.PIVOT) {
+        if (detached || state != BlockJobState.READY || intent != Intent.PIVOT) {
             return;
         }
         move(BlockJobState.PIVOTING);
@@ -401,7 +404,7 @@ public final class BlockJobWatcher {
             return;
         }
         if (chain.isEmpty()) {
-            vanish("the domain stopped while the job ran; the image headers tell what happened");
+            vanish("the domain stopped (or the disk was unplugged) while the job ran; the image headers tell what happened");
             return;
         }
         Verdict v = ChainVerdict.decide(job, chain.get(), intent, wasReady, lastEvent);

@@ -9,6 +9,11 @@ import java.util.List;
  * does not apply. Errors print it so an operator knows where to look without reading a stack trace.
  */
 public record Involved(String domain, String disk, String snapshot, Path file) {
+    /** Nothing in particular: the host or the connection as a whole. */
+    public static Involved host() {
+        return new Involved(null, null, null, null);
+    }
+
     public static Involved domain(String domain) {
         return new Involved(domain, null, null, null);
     }
@@ -40,6 +45,6 @@ public record Involved(String domain, String disk, String snapshot, Path file) {
         if (file != null) {
             parts.add("file " + file);
         }
-        return String.join(", ", parts);
+        return parts.isEmpty() ? "the host" : String.join(", ", parts);
     }
 }

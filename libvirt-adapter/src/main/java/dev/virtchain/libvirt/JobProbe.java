@@ -18,7 +18,10 @@ interface JobProbe {
     /** True when the live XML shows the disk's mirror {@code ready='yes'} (active commit, copy). */
     boolean mirrorReady(String domain, String disk);
 
-    /** The disk's chain from the live XML, active image first; empty when the domain is not running. */
+    /**
+     * The disk's chain from the live XML, active image first; empty when the domain is not
+     * running or the disk is gone (unplugged).
+     */
     Optional<List<Path>> liveChain(String domain, String disk);
 
     /** Pivots (synchronously). @throws PivotRefusedException when QEMU is not ready */

@@ -1,5 +1,7 @@
 package dev.virtchain.libvirt;
 
+import dev.virtchain.libvirt.image.QemuImg;
+import dev.virtchain.libvirt.xml.PolicyMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,6 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
+import org.libvirt.Error;
+import org.libvirt.LibvirtException;
 
 /**
  * What the daemon asks of libvirt on one host: domains and their XML, external snapshots, block
@@ -27,7 +31,7 @@ public final class LibvirtHost implements AutoCloseable {
     private final DomainMetadata metadata;
     private final JobProbe probe;
 
-    private LibvirtHost(LibvirtSession session) {
+    private LibvirtHost(LibvirtSession session, QemuImg qemuImg) {
         this.session = session;
         AtomicInteger n = new AtomicInteger();
         this.watchPool = Executors.newScheduledThreadPool(2, r -> {
@@ -38,15 +42,20 @@ public final class LibvirtHost implements AutoCloseable {
         this.probe = new LibvirtJobProbe(session);
         this.registry = new BlockJobRegistry(probe, watchPool, session.options());
         this.starter = new BlockJobStarter(session, registry);
-        this.snapshots = new SnapshotTaker(session, new InterimQemuImg());
+        this.snapshots = new SnapshotTaker(session, qemuImg);
         this.metadata = new DomainMetadata(session);
         session.addBlockJobSink(registry);
         session.addConnectionListener(registry);
     }
 
     /** Connects to libvirtd; fails with {@link LibvirtUnreachableException} if it does not answer. */
+    public static LibvirtHost open(HostOptions options, QemuImg qemuImg) {
+        return new LibvirtHost(LibvirtSession.open(options), qemuImg);
+    }
+
+    /** {@link #open(HostOptions, QemuImg)} with {@code qemu-img} from the PATH and its default timeouts. */
     public static LibvirtHost open(HostOptions options) {
-        return new LibvirtHost(LibvirtSession.open(options));
+        return open(options, QemuImg.withDefaults());
     }
 
     public boolean isConnected() {
@@ -64,10 +73,17 @@ public final class LibvirtHost implements AutoCloseable {
     // --- domains ---------------------------------------------------------------------------------
 
     public List<DomainSummary> listDomains() {
-        return session.call("list domains", new Involved(null, null, null, null), conn -> {
+        return session.call("list domains", Involved.host(), conn -> {
             List<DomainSummary> out = new ArrayList<>();
             for (Domain d : conn.listAllDomains(0)) {
-                out.add(new DomainSummary(d.getName(), d.getUUIDString(), d.isActive() == 1, d.isPersistent() == 1));
+                try {
+                    out.add(new DomainSummary(d.getName(), d.getUUIDString(), d.isActive() == 1, d.isPersistent() == 1));
+                } catch (LibvirtException e) {
+                    if (!HypervisorException.hasCode(e, Error.ErrorNumber.VIR_ERR_NO_DOMAIN)) {
+                        throw e;
+                    }
+                    // undefined (or a transient one stopped) between listing and asking: not there anymore
+                }
             }
             return out;
         });
@@ -90,7 +106,7 @@ public final class LibvirtHost implements AutoCloseable {
 
     /** Defines (or redefines) a persistent domain; returns its name. */
     public String define(String domainXml) {
-        return session.call("define a domain", new Involved(null, null, null, null),
+        return session.call("define a domain", Involved.host(),
                 (Connect conn) -> conn.domainDefineXML(domainXml).getName());
     }
 
@@ -180,17 +196,17 @@ public final class LibvirtHost implements AutoCloseable {
 
     // --- metadata --------------------------------------------------------------------------------
 
-    /** virtchain's element in the domain's {@code <metadata>}, as XML, if present. */
-    public Optional<String> readMetadata(String domain) {
+    /** The domain's snapshot policy from virtchain's element in its {@code <metadata>}, if it has one. */
+    public Optional<PolicyMetadata> readPolicy(String domain) {
         return metadata.read(domain);
     }
 
     /**
-     * Replaces virtchain's element (namespace {@value DomainMetadata#NAMESPACE}) in the live and
-     * persistent definitions; {@code null} removes it.
+     * Stores the policy as virtchain's element (namespace {@value PolicyMetadata#NAMESPACE}) in the
+     * live and persistent definitions; {@code null} removes it.
      */
-    public void writeMetadata(String domain, String elementXml) {
-        metadata.write(domain, elementXml);
+    public void writePolicy(String domain, PolicyMetadata policy) {
+        metadata.write(domain, policy);
     }
 
     private BlockJobWatcher requireWatcher(String domain, String disk) {

@@ -91,7 +91,7 @@ final class LibvirtSession implements AutoCloseable {
             session.thread.shutdownNow();
             Throwable cause = e.getCause();
             throw new LibvirtUnreachableException("cannot connect to libvirtd at " + options.uri() + ": "
-                    + cause.getMessage() + "; is libvirtd running?", new Involved(null, null, null, null), cause);
+                    + cause.getMessage() + "; is libvirtd running?", Involved.host(), cause);
         } catch (InterruptedException e) {
             session.thread.shutdownNow();
             Thread.currentThread().interrupt();

@@ -9,6 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.virtchain.libvirt.image.QemuImg;
+import dev.virtchain.libvirt.xml.Disk;
+import dev.virtchain.libvirt.xml.DomainDescription;
+import dev.virtchain.libvirt.xml.DomainXmlReader;
+import dev.virtchain.libvirt.xml.UnsupportedDisk;
+import java.util.Optional;
 import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
 import org.slf4j.Logger;
@@ -34,9 +40,9 @@ final class SnapshotTaker {
             ErrorNumber.VIR_ERR_AGENT_UNRESPONSIVE, ErrorNumber.VIR_ERR_AGENT_UNSYNCED);
 
     private final LibvirtSession session;
-    private final InterimQemuImg qemuImg;
+    private final QemuImg qemuImg;
 
-    SnapshotTaker(LibvirtSession session, InterimQemuImg qemuImg) {
+    SnapshotTaker(LibvirtSession session, QemuImg qemuImg) {
         this.session = session;
         this.qemuImg = qemuImg;
     }
@@ -86,17 +92,24 @@ final class SnapshotTaker {
                     boolean running = dom.isActive() == 1;
                     return new Definition(running, dom.getXMLDesc(0));
                 });
-        List<InterimDomainXml.DiskFacts> disks = InterimDomainXml.disks(def.xml());
-        List<String> allTargets = disks.stream().map(InterimDomainXml.DiskFacts::target).toList();
+        DomainDescription description = DomainXmlReader.read(def.xml());
+        List<String> allTargets = new ArrayList<>();
+        description.disks().forEach(d -> allTargets.add(d.target()));
+        description.unsupported().forEach(u -> allTargets.add(u.target()));
         List<DiskPlan> plans = new ArrayList<>();
         for (Map.Entry<String, String> e : request.overlays().entrySet()) {
             Involved where = Involved.domain(domain).disk(e.getKey());
-            InterimDomainXml.DiskFacts disk = disks.stream().filter(d -> e.getKey().equals(d.target())).findFirst()
-                    .orElseThrow(() -> new SnapshotException("the domain has no disk " + e.getKey()
-                            + "; it has " + allTargets, where, null));
-            if (!"file".equals(disk.type()) || disk.source() == null) {
-                throw new SnapshotException("only file-backed disks can be snapshotted externally; "
-                        + e.getKey() + " is of type '" + disk.type() + "'", where, null);
+            Optional<UnsupportedDisk> unsupported = description.unsupported().stream()
+                    .filter(u -> u.target().equals(e.getKey())).findFirst();
+            if (unsupported.isPresent()) {
+                throw new SnapshotException(unsupported.get().message(), where, null);
+            }
+            Disk disk = description.disk(e.getKey()).orElseThrow(() -> new SnapshotException(
+                    "the domain has no disk " + e.getKey() + "; it has " + allTargets, where, null));
+            if (!disk.snapshottable()) {
+                throw new SnapshotException("disk " + e.getKey() + " cannot be snapshotted: it is a " + disk.device()
+                        + (disk.source() == null ? " without an image" : "") + (disk.readonly() ? ", read-only" : "")
+                        + (disk.shareable() ? ", shareable" : ""), where, null);
             }
             if (disk.format() == null) {
                 throw new SnapshotException("the disk's driver names no format; virtchain will not let qemu-img probe it"

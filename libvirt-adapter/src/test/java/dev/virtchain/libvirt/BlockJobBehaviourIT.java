@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.virtchain.libvirt.image.QemuImg;
 import dev.virtchain.testing.ImageContent;
 import dev.virtchain.testing.TestDomain;
 import java.nio.file.Path;
@@ -118,7 +119,7 @@ class BlockJobBehaviourIT {
             dom.write("vda", 0x41, "0", "1M");
             List<Path> chain = dom.chain("vda");
             Path dest = dom.dir().resolve("vda.copy.qcow2");
-            new InterimQemuImg().createOverlay(dest, chain.get(1), "qcow2");
+            QemuImg.withDefaults().createOverlay(dest, chain.get(1), "qcow2");
             String live = FourImageChain.liveDigest(dom);
 
             BlockJobWatcher w = host.startCopy(new CopyRequest(dom.name(), "vda", dest, "qcow2", true, true, 0), BlockJobObserver.NONE);

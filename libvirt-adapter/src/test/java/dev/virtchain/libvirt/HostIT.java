@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.virtchain.libvirt.xml.PolicyMetadata;
+import dev.virtchain.libvirt.xml.PolicyMetadataXml;
 import dev.virtchain.testing.TestDomain;
 import java.time.Duration;
 import java.util.List;
@@ -60,17 +62,20 @@ class HostIT {
     @Test
     void metadataIsWrittenToTheLiveAndPersistentDefinitionsAndRemoved() {
         try (TestDomain dom = TestDomain.builder().create()) {
-            assertEquals(Optional.empty(), host.readMetadata(dom.name()));
-            host.writeMetadata(dom.name(), "<policy keep=\"3\"><schedule>hourly</schedule></policy>");
-            String read = host.readMetadata(dom.name()).orElseThrow();
-            assertTrue(read.contains("keep=\"3\"") && read.contains("hourly"), read);
-            assertTrue(host.domainXml(dom.name()).contains("https://virtchain.dev/xmlns/1"), "live definition");
-            assertTrue(host.inactiveXml(dom.name()).contains("https://virtchain.dev/xmlns/1"), "persistent definition");
+            assertEquals(Optional.empty(), host.readPolicy(dom.name()));
+            PolicyMetadata policy = new PolicyMetadata("0 0 * * * ?", 0, 24, 7, 0, 0, 0, 8, PolicyMetadata.Quiesce.AUTO);
+            host.writePolicy(dom.name(), policy);
+            assertEquals(Optional.of(policy), host.readPolicy(dom.name()));
+            assertEquals(Optional.of(policy), PolicyMetadataXml.fromDomainXml(host.domainXml(dom.name())), "live definition");
+            assertEquals(Optional.of(policy), PolicyMetadataXml.fromDomainXml(host.inactiveXml(dom.name())), "persistent definition");
 
             dom.stop();
-            assertTrue(host.readMetadata(dom.name()).orElseThrow().contains("hourly"), "survives a stop");
-            host.writeMetadata(dom.name(), null);
-            assertEquals(Optional.empty(), host.readMetadata(dom.name()));
+            assertEquals(Optional.of(policy), host.readPolicy(dom.name()), "survives a stop");
+            PolicyMetadata changed = new PolicyMetadata(null, 3, 0, 0, 0, 0, 0, 0, PolicyMetadata.Quiesce.OFF);
+            host.writePolicy(dom.name(), changed);
+            assertEquals(Optional.of(changed), host.readPolicy(dom.name()), "a shut-off domain's policy is replaced too");
+            host.writePolicy(dom.name(), null);
+            assertEquals(Optional.empty(), host.readPolicy(dom.name()));
         }
     }
 

@@ -49,8 +49,8 @@ class LibvirtXmlTest {
         assertTrue(MirrorXml.ready(xml, "vda"));
         assertTrue(MirrorXml.ready(xml, "vdb"), "the second run of <disk> elements is read too");
         assertEquals(List.of(Path.of("/var/lib/libvirt/images/web/copy.qcow2"), Path.of("/var/lib/libvirt/images/web/v1.qcow2"),
-                Path.of("/var/lib/libvirt/images/web/base.qcow2")), DiskChains.chain(xml, "web", "vda"));
-        assertEquals(List.of(Path.of("/var/lib/libvirt/images/web/data.qcow2")), DiskChains.chain(xml, "web", "vdb"));
+                Path.of("/var/lib/libvirt/images/web/base.qcow2")), LiveXml.requireChain(xml, "web", "vda"));
+        assertEquals(List.of(Path.of("/var/lib/libvirt/images/web/data.qcow2")), LiveXml.requireChain(xml, "web", "vdb"));
     }
 
     static String recorded(String name) throws IOException {

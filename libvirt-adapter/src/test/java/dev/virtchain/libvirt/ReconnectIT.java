@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * libvirtd is stopped (SIGTERM) and started again while a speed-limited pull runs; QEMU keeps
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("libvirtd-restart")
 class ReconnectIT {
+    private static final Logger LOG = LoggerFactory.getLogger(ReconnectIT.class);
 
     @Test
     void aPullRunningAcrossALibvirtdRestartIsFollowedToItsEnd() throws Exception {
@@ -71,15 +74,20 @@ class ReconnectIT {
             BlockJobBehaviourIT.waitUntil(() -> w.progress().filter(p -> p.cur() > 0).isPresent(),
                     Duration.ofSeconds(20), "the pull to make progress");
 
+            BlockJobProgress atKill = w.progress().orElseThrow();
+            assertEquals(BlockJobState.RUNNING, w.state());
+            assertTrue(atKill.cur() < atKill.end(), "the job is midway when libvirtd goes: " + atKill);
             restartLibvirtd();
             assertTrue(lost.await(30, TimeUnit.SECONDS), "the adapter noticed the connection drop");
             assertTrue(back.await(60, TimeUnit.SECONDS), "the adapter reconnected");
-            int before = progressReports.get();
+            int reportsBeforeReconnect = progressReports.get();
             BlockJobOutcome out = w.outcome().orTimeout(90, TimeUnit.SECONDS).join();
 
             assertEquals(BlockJobState.COMPLETED, out.state(), out.reason());
-            assertEquals(List.of(chain.get(0), chain.get(2)), DiskChains.chain(host.domainXml(name), name, "vda"));
-            assertTrue(progressReports.get() > before || out.state().isTerminal(), "watching went on after the reconnect");
+            assertEquals(List.of(chain.get(0), chain.get(2)), LiveXml.requireChain(host.domainXml(name), name, "vda"));
+            // Usually the job is still running after the reconnect and reports progress again; on a
+            // slow host it may end while libvirtd is down, and then only the chain tells: both pass.
+            LOG.info("progress reports: {} before the reconnect, {} in all", reportsBeforeReconnect, progressReports.get());
             assertEquals(pulled, ImageContent.digest(chain.get(1)), "the pulled image was only read");
             host.stop(name); // QEMU flushes as it exits: the live view can be read from the files
             assertEquals(live, ImageContent.digest(chain.get(0)));
