@@ -87,7 +87,9 @@ final class StepRunner implements Step.Visitor<Void> {
 
     @Override
     public Void takeSnapshot(Step.TakeSnapshot s) {
-        Map<String, String> overlays = new LinkedHashMap<>(s.overlays());
+        // The adapter takes bare names in the active image's directory, where the planner put them.
+        Map<String, String> overlays = new LinkedHashMap<>();
+        s.overlays().forEach((disk, path) -> overlays.put(disk, Path.of(path).getFileName().toString()));
         SnapshotResult r = host.takeSnapshot(SnapshotRequest.onPrecreated(domain, overlays, quiesce(s)));
         consistencyGot.accept(switch (r.consistency()) {
             case QUIESCED -> Consistency.QUIESCED;
