@@ -124,8 +124,7 @@ public final class OperationRunner {
                         + " and awaits recovery; restart virtchaind or check 'virtchain status'");
             }
             Observation obs = truth.observe(domain);
-            Plan plan = planner.plan(intent, new Situation(stored.ledger(), obs.chains(),
-                    new MeasuredFacts(qemuImg, stored.ledger()), obs.state()));
+            Plan plan = planAroundExistingFiles(domain, intent, stored.ledger(), obs);
             if (options.dryRun()) {
                 return new Result(id, plan, stored.ledger(), false);
             }
@@ -175,6 +174,29 @@ public final class OperationRunner {
             active.remove(domain);
             locks.release(domain, disks, op.id());
         }
+    }
+
+    /**
+     * The planner skips overlay names its ledger knows; a file of that name can still exist (left
+     * by hand, or by another tool). Names are never reused, so move the counter past it and plan
+     * again.
+     */
+    private Plan planAroundExistingFiles(String domain, Intent intent, Ledger ledger, Observation obs) {
+        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger);
+        Ledger l = ledger;
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            Plan plan = planner.plan(intent, new Situation(l, obs.chains(), facts, obs.state()));
+            Optional<String> taken = plan.steps().stream()
+                    .filter(s -> s instanceof Step.CreateOverlay c && Files.exists(Path.of(c.path())))
+                    .map(s -> ((Step.CreateOverlay) s).path()).findFirst();
+            if (taken.isEmpty()) {
+                return plan;
+            }
+            log.info("{} exists though the ledger of {} does not know it; choosing another overlay name", taken.get(), domain);
+            l = l.withNextImageSeq(l.nextImageSeq() + 1);
+        }
+        throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, null, null, "cannot find a free overlay name"
+                + " next to the active images of " + domain + " after 1000 tries; clean up the image directory");
     }
 
     // --- apply ------------------------------------------------------------------------------------
