@@ -128,22 +128,32 @@ final class DeletePlanner {
 
     /** The tree of one disk as it is at some point of the plan. */
     private final class Tree {
-        final Disk disk;
+        final String target;
+        private String active;
         final Map<String, Image> byPath;
-        final Map<String, List<String>> children = new HashMap<>();
-        final Set<String> removable = new HashSet<>();
-        final Set<String> liveChain = new HashSet<>();
+        final Map<String, List<String>> children;
+        final Set<String> removable;
+        private final Set<String> liveChain = new HashSet<>();
+        private boolean liveStale = true;
         final Map<String, Set<String>> clonesOf = new HashMap<>();
+        private final Map<String, Integer> depths;
 
+        /**
+         * Built once per disk, then kept in step with the ledger by {@link #rewire}, {@link #drop}
+         * and {@link #activate}: rebuilding it per component would cost O(n) each time.
+         */
         Tree(String target) {
-            this(target, Set.of());
-        }
-
-        Tree(String target, Set<String> pinned) {
             Ledger l = b.ledger();
-            disk = l.requireDisk(target);
-            byPath = disk.byPath();
+            Disk disk = l.requireDisk(target);
+            this.target = target;
+            this.active = disk.active();
+            int n = disk.images().size() * 2;
+            byPath = new HashMap<>(n);
+            children = new HashMap<>(n);
+            removable = new HashSet<>(n);
+            depths = new HashMap<>(n);
             for (Image i : disk.images()) {
+                byPath.put(i.path(), i);
                 if (i.backing() != null) {
                     children.computeIfAbsent(i.backing(), k -> new ArrayList<>()).add(i.path());
                 }
@@ -152,12 +162,9 @@ final class DeletePlanner {
                 Collections.sort(c);
             }
             for (Tombstone t : l.tombstones()) {
-                if (t.disk().equals(target) && !pinned.contains(t.image())) {
+                if (t.disk().equals(target)) {
                     removable.add(t.image());
                 }
-            }
-            if (situation.running()) {
-                liveChain.addAll(disk.activeChain());
             }
             // A clone's QEMU reads its base holder and everything below it: none of it is written.
             for (Snapshot s : l.snapshots()) {
@@ -171,6 +178,39 @@ final class DeletePlanner {
             removable.removeIf(clonesOf::containsKey);
         }
 
+        /** {@code path} is now backed by {@code newBacking}. */
+        void rewire(String path, String newBacking) {
+            Image i = byPath.get(path);
+            List<String> siblings = i.backing() == null ? null : children.get(i.backing());
+            if (siblings != null) {
+                siblings.remove(path);
+            }
+            byPath.put(path, i.withBacking(newBacking));
+            if (newBacking != null) {
+                List<String> c = children.computeIfAbsent(newBacking, k -> new ArrayList<>());
+                int at = Collections.binarySearch(c, path);
+                c.add(at < 0 ? -at - 1 : at, path);
+            }
+            liveStale = true;
+        }
+
+        /** {@code path} left the tree. */
+        void drop(String path) {
+            Image i = byPath.remove(path);
+            List<String> siblings = i.backing() == null ? null : children.get(i.backing());
+            if (siblings != null) {
+                siblings.remove(path);
+            }
+            children.remove(path);
+            removable.remove(path);
+            liveStale = true;
+        }
+
+        void activate(String path) {
+            active = path;
+            liveStale = true;
+        }
+
         List<String> children(String path) {
             return children.getOrDefault(path, List.of());
         }
@@ -179,12 +219,32 @@ final class DeletePlanner {
             return byPath.get(path).backing();
         }
 
+        /** Whether QEMU has {@code path} open: the running domain's active chain. */
         boolean live(String path) {
+            if (!situation.running()) {
+                return false;
+            }
+            if (liveStale) {
+                liveChain.clear();
+                for (String at = active; at != null && liveChain.add(at); at = byPath.get(at).backing()) {
+                    // active image down to its base
+                }
+                liveStale = false;
+            }
             return liveChain.contains(path);
         }
 
         boolean active(String path) {
-            return disk.active().equals(path);
+            return active.equals(path);
+        }
+
+        /** The active chain as it is now, active image first. */
+        List<String> activeChain() {
+            List<String> chain = new ArrayList<>();
+            for (String at = active; at != null; at = byPath.get(at).backing()) {
+                chain.add(at);
+            }
+            return chain;
         }
 
         boolean external(String path) {
@@ -196,12 +256,28 @@ final class DeletePlanner {
             return !external(path) && (!live(path) || active(path) || !caps.livePullIntoActiveOnly());
         }
 
+        /** Distance from the tree's root, memoised: components are ordered by it on long chains. */
         int depth(String path) {
-            int d = 0;
-            for (String at = parent(path); at != null; at = parent(at)) {
-                d++;
+            Integer known = depths.get(path);
+            if (known != null) {
+                return known;
             }
-            return d;
+            List<String> walked = new ArrayList<>();
+            String at = path;
+            int base = -1;
+            while (at != null) {
+                Integer k = depths.get(at);
+                if (k != null) {
+                    base = k;
+                    break;
+                }
+                walked.add(at);
+                at = parent(at);
+            }
+            for (int i = walked.size() - 1; i >= 0; i--) {
+                depths.put(walked.get(i), ++base);
+            }
+            return depths.get(path);
         }
 
         String rootOf(String member, Map<String, String> memo) {
@@ -230,23 +306,22 @@ final class DeletePlanner {
     }
 
     private void planDisk(String target) {
-        // Members that must stay (under an exit no plan can move): kept like holders from then on.
-        Set<String> pinned = new HashSet<>();
-        Tree first = new Tree(target);
+        Tree t = new Tree(target);
         Set<String> shared = new TreeSet<>();
         for (Tombstone ts : b.ledger().tombstones()) {
-            if (ts.disk().equals(target) && first.external(ts.image())) {
+            if (ts.disk().equals(target) && t.external(ts.image())) {
                 shared.add(ts.image());
             }
         }
         if (!shared.isEmpty()) {
-            keepAsTombstones(first, shared, List.of());
+            keepAsTombstones(t, shared, List.of());
         }
+        // Components are merged deepest first. Merging one changes nothing below it, so the
+        // depths of what is left stay valid.
         while (true) {
-            Tree t = new Tree(target, pinned);
             Map<String, String> memo = new HashMap<>();
-            Map<String, List<String>> components = new LinkedHashMap<>();
-            for (String r : new TreeSet<>(t.removable)) {
+            Map<String, List<String>> components = new HashMap<>();
+            for (String r : t.removable) {
                 components.computeIfAbsent(t.rootOf(r, memo), k -> new ArrayList<>()).add(r);
             }
             String next = null;
@@ -261,8 +336,8 @@ final class DeletePlanner {
             if (next == null) {
                 return;
             }
-            Set<String> stay = resolve(t, next, new HashSet<>(components.get(next)));
-            pinned.addAll(stay);
+            // Members that must stay (under an exit no plan can move) are kept like holders.
+            t.removable.removeAll(resolve(t, next, new HashSet<>(components.get(next))));
         }
     }
 
@@ -288,7 +363,7 @@ final class DeletePlanner {
         }
         // Deterministic order: the exit on the running chain first, then by path.
         exits.sort(Comparator.comparing((String e) -> !t.live(e)).thenComparing(e -> e));
-        String disk = t.disk.target();
+        String disk = t.target;
 
         if (exits.isEmpty()) {
             Ledger l = b.ledger();
@@ -299,6 +374,7 @@ final class DeletePlanner {
             b.ledger(l);
             b.persistLedger();
             for (String m : gone) {
+                t.drop(m);
                 b.unlink(disk, m);
             }
             return Set.of();
@@ -372,6 +448,7 @@ final class DeletePlanner {
             b.ledger(l);
             b.persistLedger();
             for (String m : gone) {
+                t.drop(m);
                 b.unlink(disk, m);
             }
         }
@@ -430,7 +507,11 @@ final class DeletePlanner {
      * from the top's facts: {@code pullCost(top, B0) - pullCost(top, R(j-1))}.
      */
     private long pullCost(Tree t, String target, String base) {
-        return t.live(target) ? facts.bytesPullWouldCopy(target, base) : facts.bytesRebaseWouldCopy(target, base);
+        return pullCost(t.live(target), target, base);
+    }
+
+    private long pullCost(boolean live, String target, String base) {
+        return live ? facts.bytesPullWouldCopy(target, base) : facts.bytesRebaseWouldCopy(target, base);
     }
 
     /** Members from the root up to {@code top}'s parent, bottom first. */
@@ -459,13 +540,13 @@ final class DeletePlanner {
      * exit leaves them to whoever still uses them.
      */
     private void land(Tree t, Choice c, String base, boolean removeBelow) {
-        String disk = t.disk.target();
+        String disk = t.target;
         String top = c.top();
         List<String> path = c.path();
         if (c.landing() < 0) {
             pullInto(t, top, base, pullCost(t, top, base));
             if (removeBelow) {
-                removeAndUnlink(disk, path);
+                removeAndUnlink(t, path);
             } else {
                 b.persistLedger();
             }
@@ -477,7 +558,7 @@ final class DeletePlanner {
         long commitCost = facts.allocatedBytes(top) + facts.bytesPullWouldCopy(top, landing);
         boolean live = t.live(top);
         boolean active = t.active(top);
-        List<String> topChildren = t.children(top);
+        List<String> topChildren = new ArrayList<>(t.children(top));
         Ledger l = b.ledger();
         for (String child : topChildren) {
             l = l.withBackingRewritten(disk, child, landing);
@@ -496,15 +577,31 @@ final class DeletePlanner {
             l = l.withImageRemoved(disk, m);
         }
         l = l.withoutTombstone(disk, landing);
-        List<String> chainAfter = l.activeChain(disk);
+        Set<String> liveChildren = new HashSet<>();
+        for (String child : topChildren) {
+            if (t.live(child)) {
+                liveChildren.add(child);
+            }
+        }
         String dir = t.byPath.get(landing).directory();
+        for (String child : topChildren) {
+            t.rewire(child, landing);
+        }
+        if (active) {
+            t.activate(landing);
+        }
+        t.removable.remove(landing);
+        for (String m : committed) {
+            t.drop(m);
+        }
+        List<String> chainAfter = t.activeChain();
         if (live) {
             b.add(new Step.BlockCommit(disk, top, landing, active, commitCost, dir, chainAfter));
             if (active) {
                 b.add(new Step.Pivot(disk, landing, chainAfter));
             }
             for (String child : topChildren) {
-                if (!t.live(child)) {
+                if (!liveChildren.contains(child)) {
                     b.add(new Step.OfflineRebase(disk, child, landing, false, 0, null));
                 }
             }
@@ -524,10 +621,11 @@ final class DeletePlanner {
         }
         if (j > 0) {
             // Pull what R1..R(j-1) still contribute into the landing image.
-            long pullCost = pullCost(t, top, base) - pullCost(t, top, path.get(j - 1));
-            pullInto(new Tree(disk), landing, base, pullCost);
+            // Costed from the top's facts, with the top's liveness from before it was committed.
+            long pullCost = pullCost(live, top, base) - pullCost(live, top, path.get(j - 1));
+            pullInto(t, landing, base, pullCost);
             if (removeBelow) {
-                removeAndUnlink(disk, path.subList(0, j));
+                removeAndUnlink(t, path.subList(0, j));
             } else {
                 b.persistLedger();
             }
@@ -536,18 +634,21 @@ final class DeletePlanner {
 
     /** Pull into {@code target} from everything down to {@code base}: live if QEMU has it open. */
     private void pullInto(Tree t, String target, String base, long cost) {
-        String disk = t.disk.target();
+        String disk = t.target;
         Ledger l = b.ledger().withBackingRewritten(disk, target, base);
         b.ledger(l);
         String dir = t.byPath.get(target).directory();
-        if (t.live(target)) {
-            b.add(new Step.BlockPull(disk, target, base, cost, dir, l.activeChain(disk)));
+        boolean live = t.live(target);
+        t.rewire(target, base);
+        if (live) {
+            b.add(new Step.BlockPull(disk, target, base, cost, dir, t.activeChain()));
         } else {
             b.add(new Step.OfflineRebase(disk, target, base, true, cost, dir));
         }
     }
 
-    private void removeAndUnlink(String disk, List<String> bottomUp) {
+    private void removeAndUnlink(Tree t, List<String> bottomUp) {
+        String disk = t.target;
         Ledger l = b.ledger();
         for (String m : bottomUp) {
             l = l.withImageRemoved(disk, m);
@@ -555,6 +656,7 @@ final class DeletePlanner {
         b.ledger(l);
         b.persistLedger();
         for (String m : reversed(bottomUp)) {
+            t.drop(m);
             b.unlink(disk, m);
         }
     }
@@ -566,7 +668,7 @@ final class DeletePlanner {
     }
 
     private void keepAsTombstones(Tree t, Set<String> stay, List<String> stuck) {
-        String disk = t.disk.target();
+        String disk = t.target;
         Ledger l = b.ledger();
         for (String m : stay) {
             List<String> why = new ArrayList<>();
