@@ -61,8 +61,9 @@ public record Disk(String target, List<Image> images, String active) {
     public List<String> chainFrom(String path) {
         Map<String, Image> byPath = byPath();
         List<String> chain = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         String at = path;
-        while (at != null && byPath.containsKey(at) && !chain.contains(at)) {
+        while (at != null && byPath.containsKey(at) && seen.add(at)) {
             chain.add(at);
             at = byPath.get(at).backing();
         }

@@ -142,16 +142,21 @@ final class LedgerCheck {
                 marks.get(disk).add(holder);
             }
         }
-        // Parent links form no cycle.
+        // Parent links form no cycle: walk each snapshot's ancestry once, stopping at any
+        // snapshot already known to end at a root.
+        Set<String> rooted = new HashSet<>();
         for (Snapshot s : ledger.snapshots()) {
-            Set<String> seen = new HashSet<>();
+            Set<String> path = new HashSet<>();
             String at = s.name();
-            while (at != null && byName.containsKey(at)) {
-                if (!seen.add(at)) {
+            while (at != null && byName.containsKey(at) && !rooted.contains(at)) {
+                if (!path.add(at)) {
                     out.add("snapshot parents through " + s.name() + " form a cycle");
                     break;
                 }
                 at = byName.get(at).parent();
+            }
+            if (at == null || !byName.containsKey(at) || rooted.contains(at)) {
+                rooted.addAll(path);
             }
         }
         if (ledger.current() != null && !byName.containsKey(ledger.current())) {

@@ -11,7 +11,7 @@ import java.util.Map;
 final class PlanBuilder {
     private final Ledger before;
     private Ledger ledger;
-    private Ledger persisted;
+    private boolean dirty;
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, Long> bytesByDirectory = new HashMap<>();
     private final List<String> unlinks = new ArrayList<>();
@@ -21,7 +21,6 @@ final class PlanBuilder {
     PlanBuilder(Ledger before) {
         this.before = before;
         this.ledger = before;
-        this.persisted = before;
     }
 
     Ledger ledger() {
@@ -29,6 +28,7 @@ final class PlanBuilder {
     }
 
     void ledger(Ledger next) {
+        dirty |= next != ledger;
         ledger = next;
     }
 
@@ -40,11 +40,11 @@ final class PlanBuilder {
         }
     }
 
-    /** Records the ledger as it is now, if it changed since the last record. */
+    /** Records the ledger as it is now, if it was replaced since the last record. */
     void persistLedger() {
-        if (!ledger.equals(persisted)) {
+        if (dirty) {
             add(new Step.UpdateLedger(ledger));
-            persisted = ledger;
+            dirty = false;
         }
     }
 

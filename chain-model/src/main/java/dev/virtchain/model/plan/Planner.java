@@ -3,7 +3,6 @@ package dev.virtchain.model.plan;
 import dev.virtchain.model.Consistency;
 import dev.virtchain.model.Disk;
 import dev.virtchain.model.Image;
-import dev.virtchain.model.ImageFormat;
 import dev.virtchain.model.Ledger;
 import dev.virtchain.model.Names;
 import dev.virtchain.model.Origin;
@@ -16,13 +15,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Turns intents into plans. Stateless apart from its clock and the host's capabilities; plans
