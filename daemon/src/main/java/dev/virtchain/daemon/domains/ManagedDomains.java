@@ -52,9 +52,15 @@ public final class ManagedDomains implements Recovery {
     private final DiskLocks locks;
     private final Clock clock;
     private final Map<String, String> drift = new ConcurrentHashMap<>();
+    private final Map<String, String> quarantined;
 
+    /**
+     * @param quarantined UUID to problem, for ledger files that could not be read: their domains
+     *                    are never adopted afresh, which would overwrite what the file holds
+     */
     public ManagedDomains(LibvirtHost host, QemuImg qemuImg, LedgerBook book, OperationRunner runner, DiskLocks locks,
-                          Clock clock) {
+                          Clock clock, Map<String, String> quarantined) {
+        this.quarantined = Map.copyOf(quarantined);
         this.host = host;
         this.qemuImg = qemuImg;
         this.diskChains = new DiskChains(qemuImg);
@@ -145,6 +151,10 @@ public final class ManagedDomains implements Recovery {
                 }
             }
             disks.add(new Adoption.ObservedDisk(disk.target(), images));
+        }
+        if (quarantined.containsKey(d.uuid())) {
+            throw new IllegalStateException("the ledger file of " + domain + " cannot be read ("
+                    + quarantined.get(d.uuid()) + "); virtchain leaves the domain alone rather than overwrite it");
         }
         Optional<StoredLedger> known = book.byUuid(d.uuid());
         Ledger ledger;
