@@ -1,0 +1,311 @@
+package dev.virtchain.daemon;
+
+import dev.virtchain.daemon.commands.PingCommand;
+import dev.virtchain.daemon.commands.RunningJobs;
+import dev.virtchain.daemon.commands.StatusCommand;
+import dev.virtchain.daemon.config.CommandLine;
+import dev.virtchain.daemon.config.ConfigException;
+import dev.virtchain.daemon.config.DaemonConfig;
+import dev.virtchain.daemon.config.Policy;
+import dev.virtchain.daemon.config.UsageException;
+import dev.virtchain.daemon.control.Commands;
+import dev.virtchain.daemon.control.ControlSocket;
+import dev.virtchain.daemon.control.GroupDatabase;
+import dev.virtchain.daemon.control.PeerAccess;
+import dev.virtchain.daemon.schedule.Assignment;
+import dev.virtchain.daemon.schedule.Assignments;
+import dev.virtchain.daemon.schedule.PolicyRun;
+import dev.virtchain.daemon.schedule.PolicySchedule;
+import dev.virtchain.daemon.schedule.ScheduleException;
+import dev.virtchain.daemon.systemd.Notifier;
+import dev.virtchain.daemon.systemd.SystemdNotifier;
+import dev.virtchain.daemon.systemd.Watchdog;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * virtchaind: reads its configuration, opens the control socket, runs recovery, starts the
+ * policy schedules, tells systemd it is ready, and runs until SIGTERM.
+ *
+ * <p>Exit statuses: 0 for {@code --help}, {@code --version} and a good {@code --check-config};
+ * 2 for a bad command line or configuration (the unit's {@code RestartPreventExitStatus=2}
+ * keeps systemd from restarting into the same mistake); 1 when start-up fails (socket in use,
+ * recovery impossible); 143 after SIGTERM (the JVM's status for it); 137 at a crash point.
+ */
+public final class Virtchaind {
+
+    private static final Logger log = LoggerFactory.getLogger(Virtchaind.class);
+
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_START_FAILED = 1;
+
+    /** Threads for policy runs: runs mostly wait on the executor, which enforces the block-job limit. */
+    private static final int POLICY_THREADS = 2;
+    private static final int MAX_CONTROL_CONNECTIONS = 16;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private final DaemonConfig config;
+    private final Clock clock;
+    private final CrashPoints crashPoints;
+    private final Notifier notifier;
+    private final Optional<Duration> watchdogTimeout;
+    private final Recovery recovery;
+    private final PolicyRun policyRun;
+    private final RunningJobs runningJobs;
+    private final Lifecycle lifecycle;
+    private final Heartbeat heartbeat;
+    private final Commands commands;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final String version = Version.current();
+    private final long pid = ProcessHandle.current().pid();
+
+    private Watchdog watchdog;
+    private ControlSocket controlSocket;
+    private PolicySchedule schedule;
+
+    /**
+     * @param recovery   settles interrupted operations before READY=1
+     * @param policyRun  what a policy does when it fires
+     * @param runningJobs the executor's jobs, for {@code status}
+     */
+    public Virtchaind(DaemonConfig config, Clock clock, CrashPoints crashPoints, Notifier notifier,
+                      Optional<Duration> watchdogTimeout, Recovery recovery, PolicyRun policyRun, RunningJobs runningJobs) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.crashPoints = Objects.requireNonNull(crashPoints, "crashPoints");
+        this.notifier = Objects.requireNonNull(notifier, "notifier");
+        this.watchdogTimeout = Objects.requireNonNull(watchdogTimeout, "watchdogTimeout");
+        this.recovery = Objects.requireNonNull(recovery, "recovery");
+        this.policyRun = Objects.requireNonNull(policyRun, "policyRun");
+        this.runningJobs = Objects.requireNonNull(runningJobs, "runningJobs");
+        this.lifecycle = new Lifecycle(clock);
+        this.heartbeat = new Heartbeat(clock);
+        this.commands = new Commands(lifecycle);
+    }
+
+    public static void main(String[] args) {
+        int status = launch(args, System.out, System.err, System.getenv());
+        System.exit(status);
+    }
+
+    /** Runs the daemon (returning only after it stopped) or one of the informational actions. */
+    static int launch(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        CommandLine line;
+        DaemonConfig config;
+        CrashPoints crashPoints;
+        try {
+            line = CommandLine.parse(args);
+            switch (line.action()) {
+                case HELP -> {
+                    out.print(CommandLine.USAGE);
+                    return 0;
+                }
+                case VERSION -> {
+                    out.println("virtchaind " + Version.current());
+                    return 0;
+                }
+                default -> {
+                    // read the configuration below
+                }
+            }
+            config = line.resolve();
+            String crashSetting = env.getOrDefault(CrashPoints.ENVIRONMENT_VARIABLE, config.crashAt());
+            try {
+                crashPoints = CrashPoints.parse(crashSetting);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        } catch (UsageException e) {
+            err.println("virtchaind: " + e.getMessage());
+            err.print(CommandLine.USAGE);
+            return EXIT_USAGE;
+        } catch (ConfigException e) {
+            err.println("virtchaind: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        if (line.action() == CommandLine.Action.CHECK_CONFIG) {
+            out.println("configuration OK: " + config.policies().size() + " policies");
+            for (Policy p : config.policies()) {
+                out.println("  " + p.name() + ": domains matching '" + p.match() + "', schedule '" + p.schedule().source()
+                        + "' (Quartz '" + p.schedule().quartzExpression() + "')");
+            }
+            return 0;
+        }
+
+        long pid = ProcessHandle.current().pid();
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(env, pid);
+        Clock clock = Clock.systemUTC();
+        Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),
+                Recovery.nothingToRecover(clock), Virtchaind::noPolicyRunYet, RunningJobs.NONE);
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "shutdown"));
+        try {
+            daemon.start(List.of());
+        } catch (Exception e) {
+            log.error("virtchaind could not start: {}", e.getMessage(), e);
+            daemon.stop();
+            return EXIT_START_FAILED;
+        }
+        daemon.awaitStop();
+        return 0;
+    }
+
+    /** Until the executor exists, a policy that fires records a failure saying so. */
+    private static void noPolicyRunYet(String domain, Policy policy) {
+        throw new UnsupportedOperationException("policy runs are not implemented in this build");
+    }
+
+    /**
+     * Brings the daemon up. {@code domainNames} are the domains libvirt knows at start; the
+     * policies' patterns are matched against them.
+     */
+    public void start(Collection<String> domainNames) throws Exception {
+        log.info("virtchaind {} starting (pid {}, libvirt {}, state {})", version, pid, config.connectUri(),
+                config.stateDir());
+        if (crashPoints.armed()) {
+            log.warn("crash point {} is armed: this process will halt when it reaches it (testing only)",
+                    crashPoints.setting());
+        }
+        notifier.status("starting");
+        prepareStateDir(config.stateDir());
+        if (watchdogTimeout.isPresent()) {
+            watchdog = new Watchdog(notifier, heartbeat, watchdogTimeout.get());
+            watchdog.start();
+        }
+
+        schedule = new PolicySchedule(config.stateDir(), policyRun, clock, POLICY_THREADS);
+        commands.register(PingCommand.NAME, Commands.Availability.ALWAYS, new PingCommand(version));
+        commands.register(StatusCommand.NAME, Commands.Availability.ALWAYS,
+                new StatusCommand(config, lifecycle, version, pid, schedule::status, runningJobs));
+
+        UserPrincipalLookupService users = FileSystems.getDefault().getUserPrincipalLookupService();
+        PeerAccess access = new PeerAccess(config.socketGroup(), GroupDatabase.system(),
+                users.lookupPrincipalByName("root"), users.lookupPrincipalByName(System.getProperty("user.name")));
+        controlSocket = new ControlSocket(config.socketPath(), config.socketGroup(), commands, access, heartbeat,
+                MAX_CONTROL_CONNECTIONS, REQUEST_TIMEOUT);
+        controlSocket.start();
+
+        lifecycle.enter(Lifecycle.Phase.RECOVERING);
+        notifier.status("recovering interrupted operations");
+        RecoverySummary summary = recovery.recover();
+        lifecycle.recovered(summary);
+        log.info("recovery: {} operations completed, {} rolled back, {} unresolved", summary.completed(),
+                summary.rolledBack(), summary.unresolved().size());
+        summary.unresolved().forEach(problem -> log.warn("unresolved after recovery: {}", problem));
+
+        reassign(domainNames);
+        schedule.start();
+
+        crashPoints.reach("before-ready");
+        lifecycle.enter(Lifecycle.Phase.READY);
+        notifier.ready();
+        notifier.status("ready: " + config.policies().size() + " policies, " + schedule.status().size()
+                + " assignments");
+        log.info("virtchaind ready");
+    }
+
+    /**
+     * Re-matches the policies against the domains libvirt now knows, rebuilding triggers.
+     * The domain-lifecycle listener calls this when a domain is defined, undefined or renamed.
+     */
+    public void reassign(Collection<String> domainNames) throws ScheduleException {
+        reassign(domainNames, List.of());
+    }
+
+    /**
+     * As {@link #reassign(Collection)}, plus assignments found elsewhere than the configuration's
+     * patterns (a policy named in a domain's libvirt metadata); duplicates count once.
+     */
+    public void reassign(Collection<String> domainNames, Collection<Assignment> fromMetadata) throws ScheduleException {
+        Set<Assignment> assignments = new LinkedHashSet<>(Assignments.byPattern(config.policies(), domainNames));
+        assignments.addAll(fromMetadata);
+        if (!config.policies().isEmpty() && assignments.isEmpty()) {
+            log.info("no domain matches any policy yet ({} domains known)", domainNames.size());
+        }
+        schedule.assign(assignments);
+    }
+
+    public DaemonConfig config() {
+        return config;
+    }
+
+    /** Registers more commands; the executor's snapshot commands join here. */
+    public Commands commands() {
+        return commands;
+    }
+
+    public Heartbeat heartbeat() {
+        return heartbeat;
+    }
+
+    public Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    public CrashPoints crashPoints() {
+        return crashPoints;
+    }
+
+    /** Stops everything that started; safe to call twice and from the shutdown hook. */
+    public synchronized void stop() {
+        // synchronized: a second caller (the shutdown hook after a failed start) waits for the first.
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        lifecycle.enter(Lifecycle.Phase.STOPPING);
+        log.info("virtchaind stopping");
+        notifier.stopping();
+        try {
+            if (controlSocket != null) {
+                controlSocket.close(STOP_GRACE);
+            }
+            if (schedule != null) {
+                schedule.close(STOP_GRACE);
+            }
+            if (watchdog != null) {
+                watchdog.close();
+            }
+            log.info("virtchaind stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    void awaitStop() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The state directory holds what virtchain knows about every image: root only (0700). */
+    private static void prepareStateDir(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            if (!Files.isWritable(dir)) {
+                throw new IOException("state directory " + dir + " is not writable");
+            }
+            return;
+        }
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        log.info("created state directory {}", dir);
+    }
+}

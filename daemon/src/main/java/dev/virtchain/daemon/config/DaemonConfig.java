@@ -1,0 +1,112 @@
+package dev.virtchain.daemon.config;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything the daemon is told by its operator, read once at start.
+ *
+ * @param connectUri             libvirt connection URI
+ * @param socketPath             the control socket
+ * @param socketGroup            the group allowed to use the control socket besides root
+ * @param stateDir               where the ledger, journal and schedule records live
+ * @param maxBlockJobs           block jobs allowed to run at once on this host
+ * @param bandwidthMiBPerSecond  default speed limit for one block job; 0 = unlimited
+ * @param minFreeSpaceBytes      free space an image's file system must keep after an operation
+ * @param policies               snapshot policies, in file order
+ * @param crashAt                test-only: the crash point that halts the process, or "" for none
+ *                               (see {@code dev.virtchain.daemon.CrashPoints})
+ */
+public record DaemonConfig(String connectUri, Path socketPath, String socketGroup, Path stateDir,
+                           int maxBlockJobs, long bandwidthMiBPerSecond, long minFreeSpaceBytes,
+                           List<Policy> policies, String crashAt) {
+
+    public static final String DEFAULT_CONNECT_URI = "qemu:///system";
+    public static final Path DEFAULT_SOCKET = Path.of("/run/virtchain/virtchain.sock");
+    public static final String DEFAULT_SOCKET_GROUP = "virtchain";
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/virtchain");
+    public static final int DEFAULT_MAX_BLOCK_JOBS = 2;
+    public static final long DEFAULT_MIN_FREE_SPACE_BYTES = 1L << 30;
+
+    /** sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
+    static final int MAX_SOCKET_PATH_BYTES = 107;
+
+    public DaemonConfig {
+        Objects.requireNonNull(connectUri, "connectUri");
+        Objects.requireNonNull(socketPath, "socketPath");
+        Objects.requireNonNull(socketGroup, "socketGroup");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(crashAt, "crashAt");
+        if (connectUri.isBlank()) {
+            throw new IllegalArgumentException("connect URI is empty");
+        }
+        String socketProblem = socketPathProblem(socketPath);
+        if (socketProblem != null) {
+            throw new IllegalArgumentException(socketProblem);
+        }
+        if (!stateDir.isAbsolute()) {
+            throw new IllegalArgumentException("state directory '" + stateDir + "' must be an absolute path");
+        }
+        if (socketGroup.isBlank() || socketGroup.contains(":") || socketGroup.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("socket group '" + socketGroup + "' is not a group name");
+        }
+        if (maxBlockJobs < 1) {
+            throw new IllegalArgumentException("max-block-jobs was " + maxBlockJobs + ", must be 1 or more");
+        }
+        if (bandwidthMiBPerSecond < 0) {
+            throw new IllegalArgumentException("bandwidth was " + bandwidthMiBPerSecond + ", must be 0 (unlimited) or more");
+        }
+        if (minFreeSpaceBytes < 0) {
+            throw new IllegalArgumentException("min-free-space was " + minFreeSpaceBytes + ", must be 0 or more");
+        }
+        policies = List.copyOf(policies);
+        Set<String> names = new HashSet<>();
+        for (Policy p : policies) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("policy '" + p.name() + "' is defined twice");
+            }
+        }
+    }
+
+    /** The configuration used when no file is given. */
+    public static DaemonConfig defaults() {
+        return new DaemonConfig(DEFAULT_CONNECT_URI, DEFAULT_SOCKET, DEFAULT_SOCKET_GROUP, DEFAULT_STATE_DIR,
+                DEFAULT_MAX_BLOCK_JOBS, 0, DEFAULT_MIN_FREE_SPACE_BYTES, List.of(), "");
+    }
+
+    public DaemonConfig withConnectUri(String uri) {
+        return new DaemonConfig(uri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
+                minFreeSpaceBytes, policies, crashAt);
+    }
+
+    public DaemonConfig withSocketPath(Path path) {
+        return new DaemonConfig(connectUri, path, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
+                minFreeSpaceBytes, policies, crashAt);
+    }
+
+    public DaemonConfig withStateDir(Path dir) {
+        return new DaemonConfig(connectUri, socketPath, socketGroup, dir, maxBlockJobs, bandwidthMiBPerSecond,
+                minFreeSpaceBytes, policies, crashAt);
+    }
+
+    public DaemonConfig withCrashAt(String point) {
+        return new DaemonConfig(connectUri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
+                minFreeSpaceBytes, policies, point);
+    }
+
+    /** Why a path cannot be the control socket, or null when it can. */
+    static String socketPathProblem(Path path) {
+        if (!path.isAbsolute()) {
+            return "socket path '" + path + "' must be an absolute path";
+        }
+        if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
+            return "socket path '" + path + "' is longer than the " + MAX_SOCKET_PATH_BYTES
+                    + " bytes a Unix socket address holds";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.virtchain.daemon.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DomainPatternTest {
+
+    @ParameterizedTest(name = "''{0}'' ~ ''{1}'' = {2}")
+    @CsvSource({
+            "*,        anything,    true",
+            "web-*,    web-1,       true",
+            "web-*,    web-,        true",
+            "web-*,    db-1,        false",
+            "web-*,    xweb-1,      false",
+            "web-?,    web-1,       true",
+            "web-?,    web-12,      false",
+            "web-[12], web-2,       true",
+            "web-[12], web-3,       false",
+            "web-[!12], web-3,      true",
+            "web-[a-c], web-b,      true",
+            "db.prod,  db.prod,     true",
+            "db.prod,  dbXprod,     false",
+            "vm(1),    vm(1),       true",
+            "a+b,      aab,         false",
+    })
+    void matchesWholeNames(String glob, String name, boolean expected) {
+        assertEquals(expected, new DomainPattern(glob).matches(name));
+    }
+
+    @org.junit.jupiter.api.Test
+    void refusesAnUnclosedSet() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DomainPattern("web-[12"));
+        assertEquals("'[' at position 5 in 'web-[12' has no closing ']'", e.getMessage());
+    }
+}
