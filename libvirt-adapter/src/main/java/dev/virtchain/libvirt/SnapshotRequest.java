@@ -1,0 +1,31 @@
+package dev.virtchain.libvirt;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Take an external disk-only snapshot of {@code domain}: for each disk in {@code overlays}, a new
+ * qcow2 overlay with that file name is created in the directory of the disk's active image and
+ * becomes active; the old active image freezes and holds the point in time. Disks not named are
+ * left out. The names come from the planner, which never reuses one.
+ *
+ * @param overlays disk target → overlay file name (a bare name, no directory)
+ */
+public record SnapshotRequest(String domain, Map<String, String> overlays, QuiesceMode quiesce) {
+    public SnapshotRequest {
+        Objects.requireNonNull(domain, "domain");
+        Objects.requireNonNull(quiesce, "quiesce");
+        if (overlays.isEmpty()) {
+            throw new IllegalArgumentException("a snapshot of " + domain + " needs at least one disk");
+        }
+        for (Map.Entry<String, String> e : overlays.entrySet()) {
+            String name = e.getValue();
+            if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+                throw new IllegalArgumentException("overlay name for " + domain + "/" + e.getKey()
+                        + " must be a bare file name, was '" + name + "'");
+            }
+        }
+        overlays = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overlays));
+    }
+}
