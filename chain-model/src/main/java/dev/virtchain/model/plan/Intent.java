@@ -1,0 +1,90 @@
+package dev.virtchain.model.plan;
+
+import dev.virtchain.model.Origin;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** What the user (or a policy) asks for. The planner turns it into a {@link Plan}. */
+public sealed interface Intent {
+
+    /**
+     * Take a snapshot.
+     *
+     * @param name        the new snapshot's name
+     * @param disks       the disks it covers; empty means all
+     * @param quiesce     whether to freeze the guest's file systems
+     * @param description free text, may be null
+     * @param origin      who asks
+     */
+    record Create(String name, Set<String> disks, QuiesceMode quiesce, String description, Origin origin)
+            implements Intent {
+        public Create {
+            disks = Set.copyOf(new TreeSet<>(disks));
+            Objects.requireNonNull(quiesce, "quiesce");
+            Objects.requireNonNull(origin, "origin");
+        }
+
+        public static Create of(String name) {
+            return new Create(name, Set.of(), QuiesceMode.NO, null, Origin.manual());
+        }
+    }
+
+    /**
+     * Delete snapshots, any number, anywhere; an empty set only finishes pending tombstones.
+     */
+    record Delete(Set<String> names) implements Intent {
+        public Delete {
+            names = Set.copyOf(names);
+        }
+
+        public static Delete of(String... names) {
+            return new Delete(Set.of(names));
+        }
+    }
+
+    /**
+     * Go back to a snapshot without losing anything: the current state is kept as a snapshot
+     * first, then new overlays on the snapshot's holders become active.
+     *
+     * @param force stop a running domain and start it again afterwards
+     */
+    record Revert(String name, boolean force) implements Intent {
+    }
+
+    /**
+     * Make a new domain whose disks are thin overlays on a snapshot's holders.
+     *
+     * @param paths disk target to the new overlay's path; missing disks get
+     *              {@code <holder's directory>/<newDomain>.<disk>.qcow2}
+     */
+    record Clone(String name, String newDomain, Map<String, String> paths) implements Intent {
+        public Clone {
+            paths = Map.copyOf(paths);
+        }
+    }
+
+    /** Make a disk's active image standalone; snapshots stay as they are. */
+    record Flatten(String disk) implements Intent {
+    }
+
+    /** Write a snapshot's point in time as standalone images, one per disk in {@code destinations}. */
+    record Export(String name, Map<String, String> destinations) implements Intent {
+        public Export {
+            destinations = Map.copyOf(new TreeMap<>(destinations));
+        }
+    }
+
+    /**
+     * Write what changed from snapshot {@code from} to snapshot {@code to} as qcow2 overlays whose
+     * backing is {@code from}'s holder, one per disk in {@code destinations}.
+     */
+    record ExportDiff(String from, String to, Map<String, String> destinations) implements Intent {
+        public ExportDiff {
+            destinations = Map.copyOf(new TreeMap<>(destinations));
+        }
+    }
+}
