@@ -69,8 +69,11 @@ final class ProgressView {
         }
     }
 
-    /** Ends the progress display before the result is printed. */
+    /** Ends the progress display before the result is printed, showing the last state if it was held back. */
     void finish() {
+        if (!terminal && latest != null && !latestShown) {
+            show(clock.millis());
+        }
         endLine();
         phase = null;
         latest = null;
@@ -118,9 +121,10 @@ final class ProgressView {
             return out.toString();
         }
         if (total > 0) {
-            long percent = Math.min(100, done * 100 / total);
+            // Rounded, but never "100%" or a full bar before the job is complete.
+            long percent = fraction(done, total, 100);
             if (bar) {
-                int filled = (int) Math.min(BAR_WIDTH, done * BAR_WIDTH / total);
+                long filled = fraction(done, total, BAR_WIDTH);
                 out.append(" [");
                 for (int i = 0; i < BAR_WIDTH; i++) {
                     out.append(i < filled ? '#' : '.');
@@ -136,12 +140,20 @@ final class ProgressView {
         if (rate >= 0) {
             out.append(' ').append(Table.rate(rate));
             if (total > 0 && done < total && rate > 0) {
-                out.append(" ETA ").append(Table.duration((long) Math.ceil((total - done) / rate)));
+                out.append(" ETA ").append(Table.duration(Math.round((total - done) / rate)));
             }
         }
         if (message != null && !message.isEmpty()) {
             out.append("  ").append(Table.oneLine(message));
         }
         return out.toString();
+    }
+
+    static long fraction(long done, long total, long scale) {
+        if (done >= total) {
+            return scale;
+        }
+        long rounded = Math.round((double) Math.max(done, 0) * scale / total);
+        return Math.min(rounded, scale - 1);
     }
 }

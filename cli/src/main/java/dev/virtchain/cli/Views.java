@@ -549,7 +549,7 @@ final class Views {
         for (Map<String, Object> job : jobs) {
             long done = Json.number(job, "done");
             long total = Json.number(job, "total");
-            String percent = total > 0 && done >= 0 ? Math.min(100, done * 100 / total) + "%" : null;
+            String percent = total > 0 && done >= 0 ? ProgressView.fraction(done, total, 100) + "%" : null;
             String progress = done < 0 ? null : Table.size(done) + (total > 0 ? "/" + Table.size(total) : "");
             table.row(Json.string(job, "domain"), Json.string(job, "disk"), Json.string(job, "kind"),
                     Json.string(job, "operation"), Json.string(job, "state"), percent, progress,
