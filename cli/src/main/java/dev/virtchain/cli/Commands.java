@@ -135,7 +135,7 @@ final class Commands {
                     List.of(QUIESCE,
                             value("description", "TEXT", Type.TEXT, "a note kept with the snapshot"),
                             value("disks", "vda,vdb", Type.DISKS, "only these disks (default: every disk)")),
-                    "take an external disk-only snapshot of all disks at once",
+                    "take an atomic external disk-only snapshot",
                     "Takes an atomic external disk-only snapshot: each disk's active image is "
                             + "frozen and becomes the snapshot's holder, and a new overlay becomes active. "
                             + "Works whether the domain is running or shut off."),

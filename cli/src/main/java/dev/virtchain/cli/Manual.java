@@ -84,8 +84,6 @@ final class Manual {
 
     static String help(Command command) {
         StringBuilder out = new StringBuilder("usage: ").append(usage(command)).append("\n\n");
-        wrap(out, capitalize(command.summary()) + ".", "");
-        out.append('\n');
         wrap(out, command.description(), "");
         if (!command.positionals().isEmpty()) {
             out.append("\nArguments:\n");
@@ -162,10 +160,6 @@ final class Manual {
         out.append('\n');
     }
 
-    private static String capitalize(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
     // ---- man page ----
 
     static String manPage() {
@@ -191,7 +185,7 @@ final class Manual {
         for (Command c : Commands.ALL) {
             out.append(".SS ").append(troff(c.name())).append('\n');
             out.append(".B ").append(troff(usage(c))).append("\n.PP\n");
-            out.append(troff(capitalize(c.summary()) + ". " + c.description())).append('\n');
+            out.append(troff(c.description())).append('\n');
             for (Positional p : c.positionals()) {
                 out.append(".TP\n\\fI").append(troff(p.metavar())).append("\\fR")
                         .append(p.arity() == Arity.MANY ? "..." : "").append('\n')
