@@ -42,13 +42,16 @@ final class ControlSocket {
 
         SocketChannel channel = connect();
         try {
+            IOException sendFailure = null;
             try {
                 ByteBuffer buffer = ByteBuffer.wrap(line);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
             } catch (IOException e) {
-                throw Failure.failed("could not send the request to virtchaind at " + path + ": " + e.getMessage());
+                // The daemon may have refused us (FORBIDDEN) and hung up before reading: its
+                // error line, if it sent one, says more than "broken pipe".
+                sendFailure = e;
             }
             BufferedReader replies = new BufferedReader(
                     new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
@@ -57,7 +60,14 @@ final class ControlSocket {
                 try {
                     reply = replies.readLine();
                 } catch (IOException e) {
-                    throw brokenOff(command, e.getMessage());
+                    reply = null;
+                    if (sendFailure == null) {
+                        throw brokenOff(command, e.getMessage());
+                    }
+                }
+                if (reply == null && sendFailure != null) {
+                    throw Failure.failed("could not send the request to virtchaind at " + path + ": "
+                            + sendFailure.getMessage());
                 }
                 if (reply == null) {
                     throw brokenOff(command, "connection closed");

@@ -28,8 +28,10 @@ final class ProgressView {
     /** The latest state of the phase as text, and whether it is what the screen shows. */
     private String latest;
     private boolean latestShown;
-    private int drawnLength;
+    private volatile int drawnLength;
     private String shownText;
+    private boolean watching;
+    private volatile boolean finished = true;
 
     ProgressView(PrintStream err, boolean terminal, Clock clock) {
         this.err = err;
@@ -37,7 +39,30 @@ final class ProgressView {
         this.clock = clock;
     }
 
+    /**
+     * From the first progress line until {@link #finish}, interrupting the client (Ctrl-C) ends
+     * the bar's line and says that the daemon carries on; otherwise people take the prompt
+     * for the end of the operation. Registered only then: a shutdown hook costs start-up time.
+     */
+    private void watchForInterrupt() {
+        Runtime.getRuntime().addShutdownHook(new Thread("virtchain-interrupt") {
+            @Override
+            public void run() {
+                if (!finished) {
+                    err.print((drawnLength > 0 ? "\n" : "") + "virtchain: interrupted; virtchaind carries on with "
+                            + "the operation: see 'virtchain job-list', or stop it with 'virtchain job-abort'\n");
+                    err.flush();
+                }
+            }
+        });
+    }
+
     void update(Map<String, Object> line) {
+        if (!watching) {
+            watching = true;
+            finished = false;
+            watchForInterrupt();
+        }
         long now = clock.millis();
         String newPhase = Json.string(line, "phase");
         if (newPhase == null) {
@@ -71,6 +96,7 @@ final class ProgressView {
 
     /** Ends the progress display before the result is printed, showing the last state if it was held back. */
     void finish() {
+        finished = true;
         if (!terminal && latest != null && !latestShown) {
             show(clock.millis());
         }

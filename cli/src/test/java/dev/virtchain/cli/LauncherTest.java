@@ -80,6 +80,35 @@ class LauncherTest {
         assertEquals(Manual.overview(), help.out());
     }
 
+    @Test
+    void anInterruptedClientSaysTheDaemonCarriesOn() throws Exception {
+        Path socket = directory.resolve("virtchain.sock");
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        daemon = ScriptedDaemon.start(socket, (request, peer) -> {
+            peer.progress("commit vda", 1, 4);
+            hold.await(60, TimeUnit.SECONDS);
+        });
+        ProcessBuilder builder = new ProcessBuilder(launcher().toString(), "snapshot-delete", "web1", "a")
+                .directory(directory.toFile());
+        builder.environment().put(Main.SOCKET_VARIABLE, socket.toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Path err = directory.resolve("err");
+        builder.redirectError(err.toFile()).redirectOutput(directory.resolve("out").toFile());
+        Process process = builder.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(err).contains("commit vda") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            process.destroy(); // SIGTERM runs the shutdown hooks as Ctrl-C's SIGINT does
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            hold.countDown();
+        }
+        assertEquals("commit vda: 25% 1 B/4 B\nvirtchain: interrupted; virtchaind carries on with the operation: "
+                + "see 'virtchain job-list', or stop it with 'virtchain job-abort'\n", Files.readString(err));
+    }
+
     /**
      * A socket the user may not open. Tests usually run as root, which may open anything, so
      * then the launcher runs as nobody (setpriv); otherwise the socket is made unreadable.
