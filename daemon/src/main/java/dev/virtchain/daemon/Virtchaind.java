@@ -46,10 +46,12 @@ import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -293,11 +295,24 @@ public final class Virtchaind {
      * The domain-lifecycle listener calls this when a domain is defined, undefined or renamed.
      */
     public void reassign(Collection<String> domainNames) throws ScheduleException {
-        List<Assignment> assignments = Assignments.byPattern(config.policies(), domainNames);
+        reassign(domainNames, List.of());
+    }
+
+    /**
+     * As {@link #reassign(Collection)}, plus assignments found elsewhere than the configuration's
+     * patterns (a policy named in a domain's libvirt metadata); duplicates count once.
+     */
+    public void reassign(Collection<String> domainNames, Collection<Assignment> fromMetadata) throws ScheduleException {
+        Set<Assignment> assignments = new LinkedHashSet<>(Assignments.byPattern(config.policies(), domainNames));
+        assignments.addAll(fromMetadata);
         if (!config.policies().isEmpty() && assignments.isEmpty()) {
             log.info("no domain matches any policy yet ({} domains known)", domainNames.size());
         }
         schedule.assign(assignments);
+    }
+
+    public DaemonConfig config() {
+        return config;
     }
 
     /** Registers more commands; the executor's snapshot commands join here. */

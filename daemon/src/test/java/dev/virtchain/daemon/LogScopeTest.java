@@ -9,6 +9,7 @@ import org.slf4j.MDC;
 class LogScopeTest {
 
     @Test
+    @SuppressWarnings("try")
     void scopesNestAndRestore() {
         MDC.clear();
         try (LogScope outer = LogScope.domain("web-1").and(LogScope.OP, "prune")) {

@@ -427,15 +427,16 @@ public final class BlockJobWatcher {
         stopPolling();
         BlockJobOutcome result = new BlockJobOutcome(job, terminal, chainAfter, reason);
         LOG.info("{} ended {}: {}", job, terminal, reason);
+        // READY can no longer come: settle it first, so whoever wakes on the outcome sees both settled.
+        if (!ready.isDone()) {
+            ready.completeExceptionally(new IllegalStateException(job + " ended " + terminal + " before READY: " + reason));
+        }
         outcome.complete(result);
         if (pivotResult != null) {
             pivotResult.complete(result);
         }
         if (abortResult != null) {
             abortResult.complete(result);
-        }
-        if (!ready.isDone()) {
-            ready.completeExceptionally(new IllegalStateException(job + " ended " + terminal + " before READY: " + reason));
         }
         onEnd.accept(this);
     }

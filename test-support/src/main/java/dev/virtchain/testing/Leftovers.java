@@ -26,9 +26,11 @@ final class Leftovers {
 
     static void sweep(Connect conn) {
         try {
-            List<String> names = new ArrayList<>(List.of(conn.listDefinedDomains()));
-            for (int id : conn.listDomains()) {
-                names.add(conn.domainLookupByID(id).getName());
+            // One call that lists running and defined domains: looking each id up separately races
+            // with other test runs removing their domains meanwhile.
+            List<String> names = new ArrayList<>();
+            for (Domain d : conn.listAllDomains(0)) {
+                names.add(d.getName());
             }
             for (String name : names) {
                 if (orphaned(name)) {

@@ -2,6 +2,7 @@ package dev.virtchain.daemon.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.daemon.Lifecycle;
 import dev.virtchain.daemon.RecoverySummary;
@@ -88,7 +89,7 @@ public final class StatusCommand implements CommandHandler {
 
     private JsonNode recovery() {
         if (lifecycle.recovery().isEmpty()) {
-            return Json.object().nullNode();
+            return NullNode.getInstance();
         }
         RecoverySummary r = lifecycle.recovery().get();
         ObjectNode o = Json.object();

@@ -60,6 +60,7 @@ final class Connection implements Runnable {
         }
     }
 
+    @SuppressWarnings("try") // the LogScope is used for its side effect on every log line inside
     private void serve() throws IOException {
         UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
         // A client that connects and sends nothing must not hold a thread for ever.

@@ -175,6 +175,7 @@ public final class PolicySchedule implements AutoCloseable {
     }
 
     /** Called by Quartz on a worker thread. */
+    @SuppressWarnings("try") // the LogScope is used for its side effect on every log line inside
     private void fire(JobKey key) {
         Assignment a = assignments.get(key);
         if (a == null) {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -86,12 +85,8 @@ final class RunRecords {
             if (root == null || root.path("version").asInt() != VERSION) {
                 throw new IOException("not a version " + VERSION + " run record file");
             }
-            Iterator<Map.Entry<String, JsonNode>> policies = root.path("runs").fields();
-            while (policies.hasNext()) {
-                Map.Entry<String, JsonNode> p = policies.next();
-                Iterator<Map.Entry<String, JsonNode>> domains = p.getValue().fields();
-                while (domains.hasNext()) {
-                    Map.Entry<String, JsonNode> d = domains.next();
+            for (Map.Entry<String, JsonNode> p : root.path("runs").properties()) {
+                for (Map.Entry<String, JsonNode> d : p.getValue().properties()) {
                     JsonNode r = d.getValue();
                     runs.computeIfAbsent(p.getKey(), k -> new TreeMap<>()).put(d.getKey(), new Run(
                             time(r, "since"), time(r, "lastFire"), time(r, "lastSuccess"), time(r, "lastFailure"),
