@@ -10,7 +10,9 @@ import dev.virtchain.daemon.config.Policy;
 import dev.virtchain.daemon.config.UsageException;
 import dev.virtchain.daemon.control.Commands;
 import dev.virtchain.daemon.commands.RunningJob;
+import dev.virtchain.daemon.commands.PolicySchedules;
 import dev.virtchain.daemon.commands.SnapshotCommands;
+import dev.virtchain.daemon.schedule.AssignmentStatus;
 import dev.virtchain.daemon.domains.ManagedDomains;
 import dev.virtchain.daemon.domains.PolicyBook;
 import dev.virtchain.daemon.domains.Services;
@@ -180,7 +182,7 @@ public final class Virtchaind {
         Services services = services(config, clock, crashPoints, host);
         Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),
                 services.domains(), services.policyRun(), runningJobs(services.runner()));
-        SnapshotCommands.register(daemon.commands(), services);
+        SnapshotCommands.register(daemon.commands(), services, daemon.schedules(services));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.stop();
             host.close();
@@ -239,6 +241,28 @@ public final class Virtchaind {
                         e.getMessage());
             }
         });
+    }
+
+    /**
+     * The policy schedule as commands see it: {@code policy-set} and {@code policy-remove}
+     * re-assign after changing a domain's metadata policy, as the lifecycle listener of
+     * {@link #follow} does after a domain event. Usable once {@link #start} has made the schedule.
+     */
+    public PolicySchedules schedules(Services services) {
+        return new PolicySchedules() {
+            @Override
+            public void reassign() throws ScheduleException {
+                if (schedule == null) {
+                    throw new IllegalStateException("the policy schedule is not running yet");
+                }
+                schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+            }
+
+            @Override
+            public List<AssignmentStatus> status() {
+                return schedule == null ? List.of() : schedule.status();
+            }
+        };
     }
 
     /**
