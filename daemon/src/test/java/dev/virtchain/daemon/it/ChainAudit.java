@@ -66,14 +66,47 @@ final class ChainAudit {
      * of its point in time, recorded when it was taken; snapshots not in the map are not compared.
      */
     static void assertTruth(TestDomain dom, StoredLedger stored, Map<String, Map<String, String>> digests) {
+        assertTruth(dom.name(), dom.dir(), target -> chainOf(dom, target), stored, digests);
+    }
+
+    /**
+     * A disk's chain, active image first: from the domain XML, or, for a shut-off domain whose
+     * definition names only the active image, from the image headers.
+     */
+    static List<Path> chainOf(TestDomain dom, String target) {
+        List<Path> xml = dom.chain(target);
+        if (dom.isRunning() || xml.size() > 1) {
+            // A definition that stores a chain is what libvirt will start the domain from.
+            return xml;
+        }
+        Path active = xml.get(0);
+        try {
+            JsonNode infos = DaemonProcess.json().readTree(DaemonProcess.run(List.of("qemu-img", "info", "-U",
+                    "--backing-chain", "--output=json", active.toString())));
+            List<Path> chain = new ArrayList<>();
+            for (JsonNode i : infos) {
+                chain.add(active.getParent().resolve(i.path("filename").asText()).toAbsolutePath().normalize());
+            }
+            return chain;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * As {@link #assertTruth(TestDomain, StoredLedger, Map)}, with the chains read by {@code chainOf}
+     * (disk target to chain, active image first): for a test whose harness connection died.
+     */
+    static void assertTruth(String name, Path dir, java.util.function.Function<String, List<Path>> chainOf,
+                            StoredLedger stored, Map<String, Map<String, String>> digests) {
         Ledger l = stored.ledger();
-        String where = "domain " + dom.name() + ": ";
+        String where = "domain " + name + ": ";
         assertTrue(stored.operation().isEmpty(), where + "an operation is still open in the ledger: "
                 + stored.operation());
         assertEquals(List.of(), l.check(), where + "ledger invariants");
         Set<String> known = new TreeSet<>();
         for (Disk d : l.disks()) {
-            List<String> xmlChain = dom.chain(d.target()).stream().map(Path::toString).toList();
+            List<String> xmlChain = chainOf.apply(d.target()).stream().map(Path::toString).toList();
             assertEquals(xmlChain, d.activeChain(), where + "disk " + d.target()
                     + ": the ledger's active chain is not the domain XML's");
             for (Image i : d.images()) {
@@ -102,12 +135,50 @@ final class ChainAudit {
             }
         }
         List<String> orphans = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dom.dir())) {
+        try (Stream<Path> files = Files.list(dir)) {
             files.filter(Files::isRegularFile).map(Path::toString).filter(f -> !known.contains(f)).forEach(orphans::add);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        assertEquals(List.of(), orphans, where + "files in " + dom.dir() + " that no ledger image accounts for");
+        assertEquals(List.of(), orphans, where + "files in " + dir + " that no ledger image accounts for");
+    }
+
+    /** A disk's chain from domain XML, active image first, as {@link TestDomain#chain} reads it. */
+    static List<Path> chainFromXml(String xml, String target) {
+        try {
+            var f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            var doc = f.newDocumentBuilder().parse(new org.xml.sax.InputSource(new java.io.StringReader(xml)));
+            var disks = doc.getElementsByTagName("disk");
+            for (int i = 0; i < disks.getLength(); i++) {
+                var disk = (org.w3c.dom.Element) disks.item(i);
+                var t = child(disk, "target");
+                if (t == null || !target.equals(t.getAttribute("dev"))) {
+                    continue;
+                }
+                List<Path> chain = new ArrayList<>();
+                for (var level = disk; level != null; level = child(level, "backingStore")) {
+                    var source = child(level, "source");
+                    if (source == null || !source.hasAttribute("file")) {
+                        break;
+                    }
+                    chain.add(Path.of(source.getAttribute("file")));
+                }
+                return chain;
+            }
+            throw new AssertionError("no disk " + target + " in the domain XML");
+        } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException | IOException e) {
+            throw new AssertionError("cannot parse domain XML", e);
+        }
+    }
+
+    private static org.w3c.dom.Element child(org.w3c.dom.Element parent, String tag) {
+        for (var n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof org.w3c.dom.Element e && e.getTagName().equals(tag)) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** What the guest sees on {@code disk} now: flushes QEMU's cache first when running. */

@@ -81,9 +81,13 @@ class CrashMatrixIT {
                 "after-ledger@2", "after-record@4", "before-unlink"),
         DELETE_TWO_ADJACENT(1, "after-record@1", "after-ledger@1", "after-record@2", "after-call", "after-record@3",
                 "after-ledger@2", "after-record@4", "before-unlink@1", "after-record@5", "before-unlink@2"),
+        // Shut off, qemu-img does the merge: the plan is pinned in prepare().
+        DELETE_INTERIOR_SHUT_OFF(1, "after-record@1", "after-ledger@1", "after-record@2", "after-call@1",
+                "after-record@3", "after-call@2", "after-record@4", "after-ledger@2", "after-record@5", "before-unlink"),
+        REVERT_SHUT_OFF(1, "after-record@1", "after-record@2", "after-call", "after-record@3", "after-ledger"),
         REVERT_FORCED(1, "after-record@1", "after-record@2", "after-record@3", "after-call", "after-record@4",
                 "after-ledger", "after-record@5"),
-        // Prunes at least two snapshots: the same steps as two adjacent deletions.
+        // Prunes the two oldest of the policy's snapshots: the same steps as two adjacent deletions.
         PRUNE(1, "after-record@1", "after-ledger@1", "after-record@2", "after-call", "after-record@3",
                 "after-ledger@2", "after-record@4", "before-unlink@1", "after-record@5", "before-unlink@2");
 
@@ -116,11 +120,20 @@ class CrashMatrixIT {
     private record Planned(String command, ObjectNode args, Set<String> deletes, Optional<String> creates,
                            Optional<String> revertsTo) {}
 
+    /** What deleting an interior snapshot of a shut-off domain takes. */
+    private static final List<String> OFFLINE_INTERIOR_PLAN = List.of("ledger", "commit", "rebase", "ledger", "unlink");
+
     private Path home;
     private DaemonProcess daemon;
     private final Map<Op, Scene> scenes = new EnumMap<>(Op.class);
-    /** PRUNE's policy: FILL takes a snapshot every 2 s and keeps all, HOLD never fires and keeps 1. */
+    /**
+     * PRUNE's policy: while filling it takes a snapshot every 2 s and keeps all; otherwise it never
+     * fires and keeps {@link #pruneKeep}, two fewer than there are, so each prune deletes two.
+     */
     private boolean pruneFill;
+    private int pruneKeep = 1;
+    /** How many snapshots the policy takes up front, enough for every PRUNE case. */
+    private static final int PRUNE_STOCK = 2 * 10 + 2;
 
     @BeforeAll
     void startDaemon() throws IOException {
@@ -174,6 +187,9 @@ class CrashMatrixIT {
         DaemonProcess armed = DaemonProcess.start(home, config(), Optional.of(point));
         try {
             armed.awaitReady(READY);
+            if (op == Op.PRUNE) {
+                requirePrune(armed, dom.name(), planned.deletes());
+            }
             try {
                 JsonNode answer = armed.call(planned.command(), planned.args());
                 fail(planned.command() + " finished without reaching crash point " + point + ": " + answer);
@@ -225,8 +241,10 @@ class CrashMatrixIT {
         }
 
         ChainAudit.assertTruth(dom, after, scene.digests);
-        if (planned.revertsTo().isPresent()) {
+        if (op == Op.REVERT_FORCED) {
             assertTrue(dom.isRunning(), "a forced revert starts the domain again");
+        } else if (op == Op.REVERT_SHUT_OFF || op == Op.DELETE_INTERIOR_SHUT_OFF) {
+            assertTrue(!dom.isRunning(), "recovery does not start a domain that was shut off");
         }
         Map<String, String> expectedLive = planned.revertsTo().isPresent() && finished
                 ? scene.digests.get(planned.revertsTo().get()) : liveBefore;
@@ -239,6 +257,26 @@ class CrashMatrixIT {
         assertArrayEquals(settled, ChainAudit.ledgerBytes(home, dom), "a second restart rewrote the ledger of "
                 + dom.name() + "; the daemon's log ends:\n" + daemon.tail());
         scene.digests.keySet().retainAll(namesAfter);
+
+        // The domain still starts from its definition, on the chain the ledger names. Shut-off
+        // cases check this every time (their next case starts the domain anyway); running ones at
+        // the end of their operation.
+        if (!dom.isRunning() || point.equals(op.points.get(op.points.size() - 1))) {
+            assertStartsOnTheLedgersChain(dom, after.ledger());
+        }
+    }
+
+    private static void assertStartsOnTheLedgersChain(TestDomain dom, Ledger ledger) {
+        dom.stop();
+        try {
+            dom.start();
+        } catch (IllegalStateException e) {
+            throw new AssertionError("the domain no longer starts from its definition: " + e.getMessage(), e);
+        }
+        for (String disk : dom.targets()) {
+            assertEquals(ledger.activeChain(disk), dom.chain(disk).stream().map(Path::toString).toList(),
+                    "the chain " + disk + " started with");
+        }
     }
 
     // --- preparing each case ---------------------------------------------------------------------------
@@ -309,6 +347,36 @@ class CrashMatrixIT {
                 requirePlan(domain, Set.of(a, b), List.of("ledger", "commit", "ledger", "unlink", "unlink"));
                 yield delete(domain, a, b);
             }
+            case DELETE_INTERIOR_SHUT_OFF -> {
+                if (!s.dom.isRunning()) {
+                    s.dom.start();
+                }
+                // t's holder has more data than u's: committing u's holder into t's is cheaper than
+                // pulling t's into u's, so qemu-img commits, and the active image is rebased onto t's.
+                if (s.seq == 0) {
+                    snapshot(s, s.next("b"));
+                    write(s, "2M");
+                }
+                String t = s.next("t");
+                snapshot(s, t);
+                write(s, "256k");
+                snapshot(s, s.next("u"));
+                write(s, "2M");
+                s.dom.stop();
+                requirePlan(domain, Set.of(t), OFFLINE_INTERIOR_PLAN);
+                yield delete(domain, t);
+            }
+            case REVERT_SHUT_OFF -> {
+                if (!s.dom.isRunning()) {
+                    s.dom.start();
+                }
+                String r = s.next("r");
+                snapshot(s, r);
+                write(s, "512k");
+                s.dom.stop();
+                ObjectNode args = DaemonProcess.args().put("domain", domain).put("name", r);
+                yield new Planned("snapshot-revert", args, Set.of(), Optional.empty(), Optional.of(r));
+            }
             case REVERT_FORCED -> {
                 String r = s.next("r");
                 snapshot(s, r);
@@ -321,44 +389,52 @@ class CrashMatrixIT {
     }
 
     /**
-     * Lets the policy take at least three snapshots (with guest writes between them), then holds
-     * it (never fires, keeps the newest one): {@code prune} then deletes the older ones in one plan.
+     * The first time, lets the policy take enough snapshots for every case (with guest writes
+     * between them). Each case then sets keep-last to two fewer than the policy has: {@code prune}
+     * deletes the two oldest in one plan, and a dry run on the armed daemon (which plans only,
+     * passing no crash point) checks that first.
      */
     private Planned preparePrune(Scene s) {
-        pruneFill = true;
-        restartDaemon();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        int seen = policySnapshots(s).size();
-        int taken = 0;
-        while (taken < 3) {
-            if (System.nanoTime() > deadline) {
-                fail("the policy took " + taken + " snapshots in 60 s; the daemon's log ends:\n" + daemon.tail());
+        if (policySnapshots(s).size() < 3) {
+            pruneFill = true;
+            restartDaemon();
+            long deadline = System.nanoTime() + Duration.ofSeconds(3L * PRUNE_STOCK + 30).toNanos();
+            int seen = policySnapshots(s).size();
+            while (seen < PRUNE_STOCK) {
+                if (System.nanoTime() > deadline) {
+                    fail("the policy took " + seen + " snapshots in time; the daemon's log ends:\n" + daemon.tail());
+                }
+                int now = policySnapshots(s).size();
+                if (now > seen) {
+                    seen = now;
+                    write(s, "128k");
+                }
+                DaemonProcess.sleep(200);
             }
-            int now = policySnapshots(s).size();
-            if (now > seen) {
-                taken += now - seen;
-                seen = now;
-                write(s, "256k");
+            pruneFill = false;
+            daemon.stop(); // a policy run under way finishes first
+            for (Snapshot sn : policySnapshots(s)) {
+                // Only snapshots were added since each was taken: every holder still shows its point in time.
+                s.digests.computeIfAbsent(sn.name(), n -> Map.of("vda", ImageContent.digest(Path.of(sn.holders().get("vda")))));
             }
-            DaemonProcess.sleep(200);
+            daemon = DaemonProcess.startReady(home, config());
         }
-        pruneFill = false;
-        restartDaemon();
-        Ledger l = ChainAudit.read(home, s.dom).ledger();
         List<Snapshot> mine = policySnapshots(s);
-        for (Snapshot sn : mine) {
-            // Only snapshots were added since they were taken: each holder still shows its point in time.
-            s.digests.computeIfAbsent(sn.name(), n -> Map.of("vda", ImageContent.digest(Path.of(sn.holders().get("vda")))));
-        }
-        Set<String> doomed = mine.subList(0, mine.size() - 1).stream().map(Snapshot::name).collect(Collectors.toSet());
-        assertTrue(doomed.size() >= 2, l.snapshots().toString());
-        ObjectNode dry = DaemonProcess.args().put("domain", s.dom.name()).put("dry-run", true);
-        JsonNode planned = daemon.require("prune", dry);
+        pruneKeep = mine.size() - 2;
+        Set<String> doomed = Set.of(mine.get(0).name(), mine.get(1).name());
+        return new Planned("prune", DaemonProcess.args().put("domain", s.dom.name()), doomed, Optional.empty(),
+                Optional.empty());
+    }
+
+    /** {@code prune --dry-run} on the daemon about to run the case: it deletes exactly {@code doomed}. */
+    private void requirePrune(DaemonProcess d, String domain, Set<String> doomed) {
+        JsonNode planned = d.require("prune", DaemonProcess.args().put("domain", domain).put("dry-run", true));
         Set<String> deleted = new TreeSet<>();
         planned.path("deleted").forEach(n -> deleted.add(n.asText()));
         assertEquals(new TreeSet<>(doomed), deleted, "prune --dry-run: " + planned);
-        return new Planned("prune", DaemonProcess.args().put("domain", s.dom.name()), doomed, Optional.empty(),
-                Optional.empty());
+        List<String> kinds = new ArrayList<>();
+        planned.path("plan").path("steps").forEach(st -> kinds.add(st.path("kind").asText()));
+        assertEquals(List.of("ledger", "commit", "ledger", "unlink", "unlink"), kinds, planned.toString());
     }
 
     private List<Snapshot> policySnapshots(Scene s) {
@@ -407,7 +483,7 @@ class CrashMatrixIT {
             if (pruneFill) {
                 c.append("schedule = */2 * * * * ?\nkeep-last = 0\n");
             } else {
-                c.append("schedule = 0 0 0 1 1 ? 2099\nkeep-last = 1\n");
+                c.append("schedule = 0 0 0 1 1 ? 2099\nkeep-last = ").append(pruneKeep).append('\n');
             }
         }
         return c.toString();
