@@ -70,22 +70,26 @@ final class ChainAudit {
     }
 
     /**
-     * A disk's chain, active image first: from the domain XML, or, for a shut-off domain whose
-     * definition names only the active image, from the image headers.
+     * A disk's chain, active image first, as libvirt sees it: a running domain's live XML; for a
+     * shut-off domain, the part of the chain its definition stores (libvirt starts the domain on
+     * that) and, below the last image stored, what the image headers say.
      */
     static List<Path> chainOf(TestDomain dom, String target) {
         List<Path> xml = dom.chain(target);
-        if (dom.isRunning() || xml.size() > 1) {
-            // A definition that stores a chain is what libvirt will start the domain from.
+        if (dom.isRunning()) {
             return xml;
         }
-        Path active = xml.get(0);
+        Path last = xml.get(xml.size() - 1);
+        if (!Files.exists(last)) {
+            throw new AssertionError("the definition of " + dom.name() + " stores the chain " + xml + " for disk "
+                    + target + ", but " + last + " does not exist: the domain cannot start");
+        }
+        List<Path> chain = new ArrayList<>(xml.subList(0, xml.size() - 1));
         try {
             JsonNode infos = DaemonProcess.json().readTree(DaemonProcess.run(List.of("qemu-img", "info", "-U",
-                    "--backing-chain", "--output=json", active.toString())));
-            List<Path> chain = new ArrayList<>();
+                    "--backing-chain", "--output=json", last.toString())));
             for (JsonNode i : infos) {
-                chain.add(active.getParent().resolve(i.path("filename").asText()).toAbsolutePath().normalize());
+                chain.add(last.getParent().resolve(i.path("filename").asText()).toAbsolutePath().normalize());
             }
             return chain;
         } catch (IOException e) {
@@ -108,7 +112,7 @@ final class ChainAudit {
         for (Disk d : l.disks()) {
             List<String> xmlChain = chainOf.apply(d.target()).stream().map(Path::toString).toList();
             assertEquals(xmlChain, d.activeChain(), where + "disk " + d.target()
-                    + ": the ledger's active chain is not the domain XML's");
+                    + ": the ledger's active chain is not the domain XML's; the ledger's images: " + d.images());
             for (Image i : d.images()) {
                 known.add(i.path());
                 Path p = Path.of(i.path());
