@@ -70,9 +70,25 @@ final class LiveStatus implements StatusSources {
         return o;
     }
 
+    /**
+     * Only for domains libvirt still has: PolicyBook keeps the problem of a domain that was
+     * undefined while its metadata was read ("no such domain") until the next successful read,
+     * which never comes.
+     */
     @Override
     public Map<String, String> policyProblems() {
-        return services.policies().problems();
+        Map<String, String> all = services.policies().problems();
+        if (all.isEmpty()) {
+            return all;
+        }
+        try {
+            var known = new java.util.HashSet<>(services.domains().libvirtDomainNames());
+            Map<String, String> out = new TreeMap<>(all);
+            out.keySet().retainAll(known);
+            return out;
+        } catch (RuntimeException e) {
+            return all;
+        }
     }
 
     @Override

@@ -70,7 +70,12 @@ class MoreCommandsIT {
             ok("--json", "snapshot-create", d, "b");
 
             JsonNode status = ok("--json", "status");
-            Shape.assertSameShapeBesides(Shape.reply("status.json"), status, STATUS_V1_MEMBERS);
+            com.fasterxml.jackson.databind.node.ObjectNode json = status.deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("recovery"))
+                    .remove(List.of("finishedAt", "completed", "rolledBack", "unresolved"));
+            json.withArray("policies").forEach(p -> ((com.fasterxml.jackson.databind.node.ObjectNode) p)
+                    .remove(List.of("policy", "lastSuccess", "lastFailure", "lastFailureMessage", "running")));
+            Shape.assertSameShapeBesides(Shape.reply("status.json"), json, STATUS_V1_MEMBERS);
             assertTrue(status.at("/libvirt/connected").booleanValue(), status.toString());
             assertEquals("ready", status.path("phase").textValue());
 
@@ -227,9 +232,20 @@ class MoreCommandsIT {
             Shape.assertSameShape(Shape.reply("job-abort.json"), aborted);
             assertEquals("aborting", aborted.at("/job/state").textValue(), aborted.toString());
             assertTrue(aborted.path("rolledBack").booleanValue(), aborted.toString());
-            SnapshotCommandsIT.awaitNoJobs(d);
-            assertEquals(List.of("j1", "j2"), SnapshotCommandsIT.names(ok("--json", "snapshot-list", d)
-                    .path("snapshots")));
+            SnapshotCommandsIT.awaitNoJobs(daemon, d);
+            // Consistent again: either nothing happened, or j2 is gone from view and its file stays
+            // as a tombstone until a later plan merges it (the planner records that before the job).
+            List<String> left = SnapshotCommandsIT.names(ok("--json", "snapshot-list", d).path("snapshots"));
+            if (!left.equals(List.of("j1", "j2"))) {
+                assertEquals(List.of("j1"), left);
+                boolean tombstone = false;
+                for (JsonNode image : ok("--json", "chain", d).at("/disks/0/images")) {
+                    tombstone |= image.path("tombstone").booleanValue();
+                }
+                assertTrue(tombstone, "j2's holder stays as a tombstone");
+            }
+            assertEquals(List.of(dom.basePath("vda")), List.of(Path.of(ok("--json", "snapshot-info", d, "j1")
+                    .at("/disks/0/file").textValue())));
 
             JsonNode none = ok("--json", "job-abort", d, "vda");
             assertTrue(none.path("job").isNull());
@@ -262,7 +278,7 @@ class MoreCommandsIT {
 
             // Now once a year, keeping one: prune has something to do.
             ok("--json", "policy-set", d, "--schedule", "0 0 3 1 1 ?", "--keep-last", "1");
-            SnapshotCommandsIT.awaitNoJobs(d);
+            SnapshotCommandsIT.awaitNoJobs(daemon, d);
             JsonNode shown = ok("--json", "policy-show", d);
             assertEquals(1, shown.at("/policy/keep/last").asInt());
             assertEquals("ok", shown.at("/policy/lastOutcome").textValue(), shown.toString());

@@ -258,6 +258,10 @@ class SnapshotCommandsIT {
     }
 
     static void awaitNoJobs(String domain) throws Exception {
+        awaitNoJobs(daemon, domain);
+    }
+
+    static void awaitNoJobs(RealDaemon daemon, String domain) throws Exception {
         long deadline = System.nanoTime() + 300_000_000_000L;
         while (System.nanoTime() < deadline) {
             JsonNode jobs = ok(daemon.cli("--json", "job-list", domain));
