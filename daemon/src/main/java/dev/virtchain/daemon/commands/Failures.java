@@ -11,7 +11,6 @@ import dev.virtchain.libvirt.image.ImageToolException;
 import dev.virtchain.model.ChainDrift;
 import dev.virtchain.model.ChainException;
 import dev.virtchain.model.InvalidName;
-import dev.virtchain.model.InvariantViolation;
 import dev.virtchain.model.Refused;
 import dev.virtchain.model.UnknownDisk;
 import dev.virtchain.model.UnknownSnapshot;
@@ -71,9 +70,8 @@ final class Failures {
             // Drift is a refusal on purpose: planning on a chain changed behind virtchain's back
             // could lose a point in time; the message says to run adopt.
             code = ErrorCode.REFUSED;
-        } else if (c instanceof InvariantViolation) {
-            code = ErrorCode.FAILED;
         } else {
+            // InvariantViolation: a ledger that breaks its own rules is a fault, not a refusal.
             code = ErrorCode.FAILED;
         }
         return new CommandFailure(code, c.getMessage(), c.domain().orElse(domain), c.disk().orElse(null),

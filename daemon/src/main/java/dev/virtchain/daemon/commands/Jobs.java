@@ -23,8 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * outside the runner. {@code job-list} and {@code status} list them.
  */
 final class Jobs {
-    /** A block copy started by {@code blockcopy}, which no runner operation records. */
-    record Copy(String domain, String disk, Instant started, long bandwidthMiB, BlockJobWatcher watcher) {}
+    /**
+     * A block copy started by {@code blockcopy}, which no runner operation records.
+     * {@code settled} completes once the command has dealt with the job's end: true when an
+     * aborted copy left things as they were (its destination removed).
+     */
+    record Copy(String domain, String disk, String dest, Instant started, long bandwidthMiB, BlockJobWatcher watcher,
+                java.util.concurrent.CompletableFuture<Boolean> settled) {}
 
     private final OperationRunner runner;
     private final LedgerBook book;
@@ -37,8 +42,9 @@ final class Jobs {
         this.host = host;
     }
 
-    void copyStarted(Copy c) {
-        copies.put(key(c.domain(), c.disk()), c);
+    /** Registers a copy; false if the disk already has one. */
+    boolean copyStarted(Copy c) {
+        return copies.putIfAbsent(key(c.domain(), c.disk()), c) == null;
     }
 
     void copyEnded(String domain, String disk) {

@@ -77,10 +77,9 @@ final class Operations {
             try (LogScope scope = LogScope.domain(domain)) {
                 done.complete(runner.run(domain, intent, options, ProgressSink.DISCARD));
             } catch (RuntimeException e) {
-                if (!done.completeExceptionally(e)) {
-                    log.warn("background operation on {} failed: {}", domain, e.getMessage());
-                }
+                // The client may have had its answer already: the log is where this failure shows.
                 log.warn("operation on {} started without waiting failed: {}", domain, e.getMessage());
+                done.completeExceptionally(e);
             } catch (Error e) {
                 done.completeExceptionally(e);
                 throw e;

@@ -74,6 +74,13 @@ final class Shape {
         return out;
     }
 
+    /** As {@link #assertSameShape}, after dropping the top-level members {@code extras} from a copy of {@code actual}. */
+    static void assertSameShapeBesides(JsonNode expected, JsonNode actual, List<String> extras) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = actual.deepCopy();
+        copy.remove(extras);
+        assertSameShape(expected, copy);
+    }
+
     static void assertSameMembers(List<String> expected, JsonNode actual) {
         assertEquals(expected, names(actual), actual.toString());
     }

@@ -150,4 +150,57 @@ class ShapesTest {
         planned.set("plan", PruneCommand.merged(List.of()));
         Shape.assertSameShape(Shape.reply("prune-planned.json"), planned);
     }
+
+    @Test
+    void chainInfoDuDomainsAdoptAndPolicyHaveTheRecordedShapes() throws Exception {
+        Ledger l = web1();
+        JsonNode chain = ChainCommand.chain(l, null, file -> new dev.virtchain.libvirt.image.ImageInfo(
+                java.nio.file.Path.of(file), "qcow2", 20L << 30, 1L << 20, 65536, null, null, null, false, false));
+        Shape.assertSameShape(Shape.reply("chain.json"), chain);
+        assertEquals(DIR + "web1.qcow2", chain.at("/disks/0/images/0/file").textValue());
+        assertTrue(chain.at("/disks/0/images/3/active").booleanValue());
+        assertEquals("experiment", chain.at("/disks/0/images/2/snapshots/0").textValue());
+
+        JsonNode info = SnapshotInfoCommand.info(l, l.requireSnapshot("nightly-2"), file -> 20L << 30);
+        Shape.assertSameShape(Shape.reply("snapshot-info.json"), info);
+        assertEquals(List.of("experiment"), SnapshotCommandsIT.strings(info.path("children")));
+        assertEquals(false, info.path("current").booleanValue());
+
+        JsonNode du = DuCommand.du(l, name -> plan(l, Intent.Delete.of(name), DomainState.RUNNING),
+                file -> 1L << 20, file -> 2L << 20);
+        Shape.assertSameShape(Shape.reply("du.json"), du);
+        assertEquals(4L * (2L << 20), du.path("totalBytes").asLong());
+        assertEquals(2L << 20, du.path("activeBytes").asLong());
+
+        Shape.assertSameShape(Shape.reply("domains.json"),
+                Json0.wrap("domains", DomainsCommand.domain(l, "running", "0 0 2 * * ?")));
+
+        Ledger adopted = l.withSnapshotReplaced(l.requireSnapshot("nightly-1").withParent(null));
+        JsonNode a = AdoptCommand.adopted(adopted);
+        assertTrue(a.path("snapshots").isEmpty(), "only adopted snapshots are listed");
+
+        dev.virtchain.daemon.config.Policy policy = new dev.virtchain.daemon.config.Policy("nightly",
+                new dev.virtchain.daemon.config.DomainPattern("web*"),
+                dev.virtchain.daemon.config.CronSchedule.parse("0 0 2 * * ?"), dev.virtchain.daemon.config.Quiesce.AUTO,
+                new dev.virtchain.daemon.config.Retention(3, 0, 7, 4, 0, 0), 10);
+        var runs = new dev.virtchain.daemon.schedule.AssignmentStatus("nightly", "web1", "0 0 2 * * ?",
+                Instant.parse("2025-06-02T02:00:00Z"), Instant.parse("2025-06-01T02:00:00Z"), null,
+                Instant.parse("2025-06-01T02:00:00Z"), "guest agent did not answer", false);
+        ObjectNode shown = dev.virtchain.daemon.control.Json.object();
+        shown.put("domain", "web1");
+        shown.set("policy", PolicyCommands.policy(policy, runs));
+        Shape.assertSameShape(Shape.reply("policy-show.json"), shown);
+        assertEquals("failed", shown.at("/policy/lastOutcome").textValue());
+        assertTrue(shown.at("/policy/keep/hourly").isNull());
+        assertEquals(7, shown.at("/policy/keep/daily").asInt());
+    }
+
+    /** A list of one element under a key, as a command's result. */
+    private static final class Json0 {
+        static JsonNode wrap(String key, JsonNode element) {
+            ObjectNode o = dev.virtchain.daemon.control.Json.object();
+            o.putArray(key).add(element);
+            return o;
+        }
+    }
 }

@@ -228,7 +228,8 @@ class SnapshotCommandsIT {
             ok(daemon.cli("--json", "snapshot-create", d, "b1"));
             dom.write("vda", 0x66, "0", "8M");
             ok(daemon.cli("--json", "snapshot-create", d, "b2"));
-            dom.write("vda", 0x77, "0", "8M");
+            // Apart from b2's data, so that neither a pull nor a commit is free.
+            dom.write("vda", 0x77, "16M", "8M");
 
             JsonNode started = ok(daemon.cli("--json", "snapshot-delete", d, "b2", "--no-wait", "--bandwidth", "1"));
             assertEquals("started", started.path("state").textValue(), started.toString());
@@ -257,6 +258,10 @@ class SnapshotCommandsIT {
     }
 
     static void awaitNoJobs(String domain) throws Exception {
+        awaitNoJobs(daemon, domain);
+    }
+
+    static void awaitNoJobs(RealDaemon daemon, String domain) throws Exception {
         long deadline = System.nanoTime() + 300_000_000_000L;
         while (System.nanoTime() < deadline) {
             JsonNode jobs = ok(daemon.cli("--json", "job-list", domain));
