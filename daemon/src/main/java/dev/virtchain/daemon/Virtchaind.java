@@ -9,6 +9,22 @@ import dev.virtchain.daemon.config.DaemonConfig;
 import dev.virtchain.daemon.config.Policy;
 import dev.virtchain.daemon.config.UsageException;
 import dev.virtchain.daemon.control.Commands;
+import dev.virtchain.daemon.commands.RunningJob;
+import dev.virtchain.daemon.commands.SnapshotCommands;
+import dev.virtchain.daemon.domains.ManagedDomains;
+import dev.virtchain.daemon.domains.PolicyBook;
+import dev.virtchain.daemon.domains.Services;
+import dev.virtchain.daemon.domains.SnapshotPolicy;
+import dev.virtchain.daemon.exec.DiskLocks;
+import dev.virtchain.daemon.exec.OperationRunner;
+import dev.virtchain.daemon.ledger.LedgerBook;
+import dev.virtchain.daemon.ledger.LedgerStore;
+import dev.virtchain.libvirt.HostOptions;
+import dev.virtchain.libvirt.LibvirtHost;
+import dev.virtchain.libvirt.image.QemuImg;
+import dev.virtchain.model.plan.HostCapabilities;
+import dev.virtchain.model.plan.Planner;
+import java.time.ZoneId;
 import dev.virtchain.daemon.control.ControlSocket;
 import dev.virtchain.daemon.control.GroupDatabase;
 import dev.virtchain.daemon.control.PeerAccess;
@@ -153,11 +169,25 @@ public final class Virtchaind {
         long pid = ProcessHandle.current().pid();
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(env, pid);
         Clock clock = Clock.systemUTC();
+        LibvirtHost host;
+        try {
+            host = LibvirtHost.open(HostOptions.forUri(config.connectUri()));
+        } catch (RuntimeException e) {
+            err.println("virtchaind: cannot connect to libvirt at " + config.connectUri() + ": " + e.getMessage()
+                    + " (is libvirtd running?)");
+            return EXIT_START_FAILED;
+        }
+        Services services = services(config, clock, crashPoints, host);
         Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),
-                Recovery.nothingToRecover(clock), Virtchaind::noPolicyRunYet, RunningJobs.NONE);
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "shutdown"));
+                services.domains(), services.policyRun(), runningJobs(services.runner()));
+        SnapshotCommands.register(daemon.commands(), services);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.stop();
+            host.close();
+        }, "shutdown"));
         try {
             daemon.start(List.of());
+            daemon.follow(services);
         } catch (Exception e) {
             log.error("virtchaind could not start: {}", e.getMessage(), e);
             daemon.stop();
@@ -167,9 +197,48 @@ public final class Virtchaind {
         return 0;
     }
 
-    /** Until the executor exists, a policy that fires records a failure saying so. */
-    private static void noPolicyRunYet(String domain, Policy policy) {
-        throw new UnsupportedOperationException("policy runs are not implemented in this build");
+    /** Everything the commands and policies work with, built once from the configuration. */
+    static Services services(DaemonConfig config, Clock clock, CrashPoints crashPoints, LibvirtHost host) {
+        QemuImg qemuImg = QemuImg.withDefaults();
+        LedgerStore store = new LedgerStore(config.stateDir(), clock);
+        LedgerStore.Loaded loaded = store.loadAll();
+        Map<String, String> quarantined = new java.util.HashMap<>();
+        for (var problem : loaded.unreadable()) {
+            log.error("{}; the file is left in place and its domain left alone", problem.getMessage());
+            String file = java.nio.file.Path.of(problem.file()).getFileName().toString();
+            quarantined.put(file.replaceFirst("\\.xml$", ""), problem.getMessage());
+        }
+        LedgerBook book = new LedgerBook(store, loaded.ledgers());
+        DiskLocks locks = new DiskLocks();
+        OperationRunner runner = new OperationRunner(host, qemuImg, book, new Planner(clock, HostCapabilities.DEFAULT),
+                locks, config.maxBlockJobs(), crashPoints, clock, config.bandwidthMiBPerSecond(),
+                config.minFreeSpaceBytes());
+        ManagedDomains domains = new ManagedDomains(host, qemuImg, book, runner, locks, clock, quarantined);
+        SnapshotPolicy policyRun = new SnapshotPolicy(domains, clock, ZoneId.systemDefault());
+        return new Services(host, qemuImg, book, runner, domains, new PolicyBook(config.policies(), host), policyRun, clock);
+    }
+
+    private static RunningJobs runningJobs(OperationRunner runner) {
+        return () -> runner.active().stream()
+                .map(a -> new RunningJob(a.domain(), null, a.phase(), a.description(), a.done(), a.total(), a.started()))
+                .toList();
+    }
+
+    /**
+     * After start: assigns policies to the domains libvirt has (configured patterns and each
+     * domain's own metadata policy), and from now on follows libvirt's lifecycle events.
+     */
+    void follow(Services services) throws ScheduleException {
+        schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+        services.host().addLifecycleListener(event -> {
+            services.domains().onLifecycle(event);
+            try {
+                schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+            } catch (ScheduleException | RuntimeException e) {
+                log.warn("cannot update policy assignments after {} of {}: {}", event.kind(), event.domain(),
+                        e.getMessage());
+            }
+        });
     }
 
     /**

@@ -10,9 +10,23 @@ import java.util.Objects;
  * becomes active; the old active image freezes and holds the point in time. Disks not named are
  * left out. The names come from the planner, which never reuses one.
  *
+ * <p>With {@code precreated}, the overlays already exist (the daemon creates them as journaled
+ * steps of its own, so that a crash leaves a record of every file): each must back onto the disk's
+ * active image, and a failure leaves them for the caller to remove.
+ *
  * @param overlays disk target → overlay file name (a bare name, no directory)
  */
-public record SnapshotRequest(String domain, Map<String, String> overlays, QuiesceMode quiesce) {
+public record SnapshotRequest(String domain, Map<String, String> overlays, QuiesceMode quiesce, boolean precreated) {
+
+    public SnapshotRequest(String domain, Map<String, String> overlays, QuiesceMode quiesce) {
+        this(domain, overlays, quiesce, false);
+    }
+
+    /** A snapshot onto overlays the caller created already. */
+    public static SnapshotRequest onPrecreated(String domain, Map<String, String> overlays, QuiesceMode quiesce) {
+        return new SnapshotRequest(domain, overlays, quiesce, true);
+    }
+
     public SnapshotRequest {
         Objects.requireNonNull(domain, "domain");
         Objects.requireNonNull(quiesce, "quiesce");

@@ -48,7 +48,7 @@ final class SnapshotTaker {
     }
 
     /** One disk's part of the snapshot: the image that freezes and the overlay on top of it. */
-    private record DiskPlan(String disk, Path holder, String holderFormat, Path overlay) {}
+    private record DiskPlan(String disk, Path holder, String holderFormat, Path overlay, boolean precreated) {}
 
     private record Plan(boolean running, List<String> allTargets, List<DiskPlan> disks) {}
 
@@ -57,8 +57,10 @@ final class SnapshotTaker {
         List<Path> created = new ArrayList<>();
         try {
             for (DiskPlan d : plan.disks()) {
-                qemuImg.createOverlay(d.overlay(), d.holder(), d.holderFormat());
-                created.add(d.overlay());
+                if (!d.precreated()) {
+                    qemuImg.createOverlay(d.overlay(), d.holder(), d.holderFormat());
+                    created.add(d.overlay());
+                }
             }
             Map<String, Path> overlays = new LinkedHashMap<>();
             plan.disks().forEach(d -> overlays.put(d.disk(), d.overlay()));
@@ -116,17 +118,34 @@ final class SnapshotTaker {
                         + " (a probed raw image is a security hole)", where.file(disk.source()), null);
             }
             Path overlay = disk.source().getParent().resolve(e.getValue());
-            if (Files.exists(overlay)) {
+            boolean exists = Files.exists(overlay);
+            if (exists && !request.precreated()) {
                 throw new SnapshotException("overlay " + overlay + " already exists; overlay names are never reused",
                         where.file(overlay), null);
             }
-            plans.add(new DiskPlan(e.getKey(), disk.source(), disk.format(), overlay));
+            if (!exists && request.precreated()) {
+                throw new SnapshotException("overlay " + overlay + " should have been created before the snapshot"
+                        + " but does not exist", where.file(overlay), null);
+            }
+            if (exists) {
+                requireBacking(overlay, disk.source(), where);
+            }
+            plans.add(new DiskPlan(e.getKey(), disk.source(), disk.format(), overlay, exists));
         }
         if (!def.running() && request.quiesce() == QuiesceMode.YES) {
             throw new SnapshotException("cannot quiesce a shut-off domain (it is consistent anyway; use quiesce AUTO or NO)",
                     Involved.domain(domain), null);
         }
         return new Plan(def.running(), allTargets, plans);
+    }
+
+    /** A pre-created overlay must sit on the image that freezes, or the snapshot would fork the disk. */
+    private void requireBacking(Path overlay, Path holder, Involved where) {
+        Path backing = qemuImg.info(overlay).get(0).fullBackingFilename();
+        if (backing == null || !backing.toAbsolutePath().normalize().equals(holder.toAbsolutePath().normalize())) {
+            throw new SnapshotException("overlay " + overlay + " backs onto " + backing + ", not onto the active image "
+                    + holder, where.file(overlay), null);
+        }
     }
 
     private Consistency create(SnapshotRequest request, boolean running, String xml) {

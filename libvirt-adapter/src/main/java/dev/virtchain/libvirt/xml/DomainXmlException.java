@@ -7,7 +7,8 @@ import java.util.Optional;
  * names the domain (when known) and the disk involved.
  */
 public abstract sealed class DomainXmlException extends RuntimeException
-        permits DomainXmlException.Unreadable, DomainXmlException.NoSuchDisk, DomainXmlException.NotAFileDisk {
+        permits DomainXmlException.Unreadable, DomainXmlException.NoSuchDisk, DomainXmlException.NotAFileDisk,
+                DomainXmlException.NotClonable {
     private static final long serialVersionUID = 1L;
 
     private final String domain;
@@ -65,6 +66,22 @@ public abstract sealed class DomainXmlException extends RuntimeException
 
         public String sourceType() {
             return sourceType;
+        }
+    }
+
+    /** A clone would share a writable disk with its origin. */
+    public static final class NotClonable extends DomainXmlException {
+        private static final long serialVersionUID = 1L;
+        private final String target;
+
+        NotClonable(String domain, String target) {
+            super(domain, "cannot clone " + domain + ": disk " + target + " is not in the snapshot and would be"
+                    + " shared read-write with " + domain + "; snapshot every writable disk first", null);
+            this.target = target;
+        }
+
+        public String target() {
+            return target;
         }
     }
 }

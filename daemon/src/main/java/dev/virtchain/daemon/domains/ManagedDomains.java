@@ -1,0 +1,253 @@
+package dev.virtchain.daemon.domains;
+
+import dev.virtchain.daemon.LogScope;
+import dev.virtchain.daemon.Recovery;
+import dev.virtchain.daemon.RecoverySummary;
+import dev.virtchain.daemon.exec.DiskLocks;
+import dev.virtchain.daemon.exec.OperationRunner;
+import dev.virtchain.daemon.ledger.LedgerBook;
+import dev.virtchain.daemon.ledger.StoredLedger;
+import dev.virtchain.libvirt.DomainLifecycleEvent;
+import dev.virtchain.libvirt.DomainSummary;
+import dev.virtchain.libvirt.LibvirtHost;
+import dev.virtchain.libvirt.image.DiskChain;
+import dev.virtchain.libvirt.image.DiskChains;
+import dev.virtchain.libvirt.image.QemuImg;
+import dev.virtchain.libvirt.xml.DomainDescription;
+import dev.virtchain.libvirt.xml.DomainXmlReader;
+import dev.virtchain.model.Adoption;
+import dev.virtchain.model.DomainId;
+import dev.virtchain.model.Image;
+import dev.virtchain.model.ImageFormat;
+import dev.virtchain.model.Ledger;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The domains virtchain looks after on this host: it adopts the ones it does not know yet,
+ * settles interrupted operations at start, notices drift (a chain changed behind its back), and
+ * follows libvirt's lifecycle events. It never discards a snapshot: drift it cannot explain is
+ * reported and the domain is left alone until an operator looks.
+ */
+public final class ManagedDomains implements Recovery {
+    private static final Logger log = LoggerFactory.getLogger(ManagedDomains.class);
+
+    private final LibvirtHost host;
+    private final QemuImg qemuImg;
+    private final DiskChains diskChains;
+    private final LedgerBook book;
+    private final OperationRunner runner;
+    private final DiskLocks locks;
+    private final Clock clock;
+    private final Map<String, String> drift = new ConcurrentHashMap<>();
+    private final Map<String, String> quarantined;
+
+    /**
+     * @param quarantined UUID to problem, for ledger files that could not be read: their domains
+     *                    are never adopted afresh, which would overwrite what the file holds
+     */
+    public ManagedDomains(LibvirtHost host, QemuImg qemuImg, LedgerBook book, OperationRunner runner, DiskLocks locks,
+                          Clock clock, Map<String, String> quarantined) {
+        this.quarantined = Map.copyOf(quarantined);
+        this.host = host;
+        this.qemuImg = qemuImg;
+        this.diskChains = new DiskChains(qemuImg);
+        this.book = book;
+        this.runner = runner;
+        this.locks = locks;
+        this.clock = clock;
+    }
+
+    public LedgerBook book() {
+        return book;
+    }
+
+    public OperationRunner runner() {
+        return runner;
+    }
+
+    /** Domain name to what is wrong with its chains, for {@code status}. */
+    public Map<String, String> drift() {
+        return Map.copyOf(drift);
+    }
+
+    public List<String> libvirtDomainNames() {
+        return host.listDomains().stream().map(DomainSummary::name).sorted().toList();
+    }
+
+    /**
+     * Settles every interrupted operation, then adopts the domains libvirt has that no ledger
+     * names, then checks every known domain for drift. Running it again changes nothing.
+     */
+    @Override
+    public RecoverySummary recover() {
+        int completed = 0;
+        int rolledBack = 0;
+        List<String> unresolved = new ArrayList<>();
+        for (StoredLedger stored : book.all()) {
+            if (stored.operation().isEmpty()) {
+                continue;
+            }
+            String domain = stored.ledger().domainName();
+            try {
+                switch (runner.resume(stored)) {
+                    case COMPLETED -> completed++;
+                    case ROLLED_BACK -> rolledBack++;
+                }
+            } catch (RuntimeException e) {
+                String op = stored.operation().get().id();
+                unresolved.add("domain " + domain + ": operation " + op + " (" + stored.operation().get().description()
+                        + ") could not be finished: " + e.getMessage());
+                log.error("recovery of operation {} on {} failed", op, domain, e);
+            }
+        }
+        for (DomainSummary d : host.listDomains()) {
+            try (LogScope scope = LogScope.domain(d.name())) {
+                if (book.byUuid(d.uuid()).isEmpty()) {
+                    adopt(d.name());
+                } else {
+                    checkDrift(d.name());
+                }
+            } catch (RuntimeException e) {
+                unresolved.add("domain " + d.name() + ": " + e.getMessage());
+                log.warn("cannot take {} into account: {}", d.name(), e.getMessage());
+            }
+        }
+        return new RecoverySummary(clock.instant(), completed, rolledBack, unresolved);
+    }
+
+    /**
+     * Takes a domain over, or takes in images stacked by hand on a known domain's chains. An
+     * unexplainable change is refused with a message naming the disk and both chains.
+     */
+    public synchronized Ledger adopt(String domain) {
+        DomainDescription d = DomainXmlReader.read(host.domainXml(domain));
+        List<Adoption.ObservedDisk> disks = new ArrayList<>();
+        Map<String, Instant> frozenAt = new HashMap<>();
+        for (var disk : d.disks()) {
+            if (!disk.snapshottable()) {
+                continue;
+            }
+            DiskChain chain = diskChains.read(d, disk);
+            List<Image> images = new ArrayList<>();
+            for (int i = 0; i < chain.images().size(); i++) {
+                DiskChain.Link link = chain.images().get(i);
+                String backing = i + 1 < chain.images().size() ? chain.images().get(i + 1).file().toString() : null;
+                images.add(new Image(link.file().toString(), format(domain, disk.target(), link), backing));
+                if (i > 0) {
+                    frozenAt.put(link.file().toString(), modified(link.file()));
+                }
+            }
+            disks.add(new Adoption.ObservedDisk(disk.target(), images));
+        }
+        if (quarantined.containsKey(d.uuid())) {
+            throw new IllegalStateException("the ledger file of " + domain + " cannot be read ("
+                    + quarantined.get(d.uuid()) + "); virtchain leaves the domain alone rather than overwrite it");
+        }
+        Optional<StoredLedger> known = book.byUuid(d.uuid());
+        Ledger ledger;
+        if (known.isEmpty()) {
+            ledger = Adoption.adopt(new DomainId(d.name(), d.uuid()), disks, frozenAt);
+            log.info("adopted {}: {} disks, {} existing points in time named adopted-N", domain, disks.size(),
+                    ledger.snapshots().size());
+        } else {
+            Ledger current = known.get().ledger();
+            ledger = Adoption.extend(current, disks, frozenAt).orElseThrow(() -> new IllegalStateException(
+                    "the chains of " + domain + " changed in a way virtchain cannot explain (images removed or"
+                    + " rewritten, not only added on top): " + describeChains(current, disks)
+                    + "; no snapshot was discarded; inspect the images and fix the chain by hand"));
+            if (ledger.equals(current)) {
+                drift.remove(domain);
+                return current;
+            }
+            log.warn("{}: took in {} images stacked on top of its chains by hand", domain,
+                    ledger.snapshots().size() - current.snapshots().size());
+        }
+        book.save(known.map(k -> k.with(ledger)).orElse(StoredLedger.idle(ledger)));
+        drift.remove(domain);
+        return ledger;
+    }
+
+    /** Records (and takes in, when it is only images added on top) a chain changed outside virtchain. */
+    private void checkDrift(String domain) {
+        StoredLedger stored = book.byName(domain).orElseThrow();
+        if (stored.operation().isPresent() || locks.holder(domain, stored.ledger().diskTargets().get(0)).isPresent()) {
+            return; // an operation is under way: its own chains are in motion
+        }
+        try {
+            adopt(domain);
+        } catch (RuntimeException e) {
+            drift.put(domain, e.getMessage());
+            log.warn("drift on {}: {}", domain, e.getMessage());
+        }
+    }
+
+    /** Follows libvirt: new domains are adopted, undefined ones have their ledger retired (kept aside). */
+    public void onLifecycle(DomainLifecycleEvent event) {
+        try (LogScope scope = LogScope.domain(event.domain())) {
+            switch (event.kind()) {
+                case DEFINED, MIGRATED_IN -> {
+                    if (book.byUuid(event.uuid()).isEmpty()) {
+                        adopt(event.domain());
+                    }
+                }
+                case UNDEFINED, MIGRATED_OUT -> book.byUuid(event.uuid()).ifPresent(l -> {
+                    if (l.operation().isPresent()) {
+                        log.warn("{} went away ({}) during operation {}; its ledger stays for recovery", event.domain(),
+                                event.kind(), l.operation().get().id());
+                        return;
+                    }
+                    book.retire(event.uuid());
+                    log.info("{} went away ({}); its ledger is kept under retired/", event.domain(), event.kind());
+                });
+                case STARTED, STOPPED, OTHER -> log.debug("{} {}", event.domain(), event.kind());
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not follow {} of {}: {}", event.kind(), event.domain(), e.getMessage());
+        }
+    }
+
+    private static ImageFormat format(String domain, String disk, DiskChain.Link link) {
+        for (ImageFormat f : ImageFormat.values()) {
+            if (f.qemuName().equals(link.format())) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("disk " + disk + " of " + domain + ": image " + link.file() + " is "
+                + link.format() + "; virtchain manages qcow2 and raw images only");
+    }
+
+    private static Instant modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    private static String describeChains(Ledger ledger, List<Adoption.ObservedDisk> disks) {
+        StringBuilder b = new StringBuilder();
+        for (Adoption.ObservedDisk d : disks) {
+            List<String> seen = d.chain().stream().map(Image::path).toList();
+            List<String> expected = ledger.disk(d.target()).map(x -> x.activeChain()).orElse(List.of());
+            if (!seen.equals(expected)) {
+                b.append("disk ").append(d.target()).append(" shows ").append(seen).append(" but the ledger has ")
+                        .append(expected).append("; ");
+            }
+        }
+        return b.toString().replaceAll("; $", "");
+    }
+
+}

@@ -1,0 +1,68 @@
+package dev.virtchain.daemon.exec;
+
+import dev.virtchain.libvirt.image.CopyCost;
+import dev.virtchain.libvirt.image.ImageMap;
+import dev.virtchain.libvirt.image.QemuImg;
+import dev.virtchain.model.Disk;
+import dev.virtchain.model.Ledger;
+import dev.virtchain.model.plan.AllocationFacts;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The planner's cost inputs measured with {@code qemu-img map -U}, one map per image, on demand
+ * (a prune of a long chain asks about few images), cached for one planning.
+ *
+ * <p>An allocated zero cluster costs a write like data does, so costs count both. For the active
+ * image of a running domain the map may lag behind the guest (QEMU caches qcow2 metadata until
+ * it flushes): its own allocation is then under-stated, which makes a pull into it look dearer,
+ * never cheaper, than it is.
+ */
+final class MeasuredFacts implements AllocationFacts {
+    private final QemuImg qemuImg;
+    private final Ledger ledger;
+    private final Map<String, ImageMap> maps = new HashMap<>();
+
+    MeasuredFacts(QemuImg qemuImg, Ledger ledger) {
+        this.qemuImg = qemuImg;
+        this.ledger = ledger;
+    }
+
+    @Override
+    public long allocatedBytes(String image) {
+        return bytes(map(image).commitCost());
+    }
+
+    @Override
+    public long bytesPullWouldCopy(String image, String base) {
+        if (base == null) {
+            return bytes(map(image).flattenCost());
+        }
+        List<String> chain = chainFrom(image);
+        int depth = chain.indexOf(base);
+        if (depth < 0) {
+            throw new IllegalArgumentException(base + " is not below " + image + " in the ledger of "
+                    + ledger.domainName());
+        }
+        return bytes(map(image).pullCost(depth));
+    }
+
+    private List<String> chainFrom(String image) {
+        for (Disk d : ledger.disks()) {
+            if (d.contains(image)) {
+                return d.chainFrom(image);
+            }
+        }
+        throw new IllegalArgumentException(image + " is not an image of " + ledger.domainName());
+    }
+
+    private ImageMap map(String image) {
+        return maps.computeIfAbsent(image, i -> qemuImg.map(Path.of(i)));
+    }
+
+    private static long bytes(CopyCost c) {
+        return c.dataBytes() + c.zeroBytes();
+    }
+}

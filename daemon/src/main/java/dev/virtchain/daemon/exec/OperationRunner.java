@@ -1,0 +1,549 @@
+package dev.virtchain.daemon.exec;
+
+import dev.virtchain.daemon.CrashPoints;
+import dev.virtchain.daemon.LogScope;
+import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ledger.LedgerBook;
+import dev.virtchain.daemon.ledger.OperationRecord;
+import dev.virtchain.daemon.ledger.StoredLedger;
+import dev.virtchain.libvirt.BlockJob;
+import dev.virtchain.libvirt.BlockJobKind;
+import dev.virtchain.libvirt.BlockJobOutcome;
+import dev.virtchain.libvirt.BlockJobObserver;
+import dev.virtchain.libvirt.BlockJobState;
+import dev.virtchain.libvirt.BlockJobWatcher;
+import dev.virtchain.libvirt.LibvirtHost;
+import dev.virtchain.libvirt.image.QemuImg;
+import dev.virtchain.model.Consistency;
+import dev.virtchain.model.Disk;
+import dev.virtchain.model.Ledger;
+import dev.virtchain.model.plan.Intent;
+import dev.virtchain.model.plan.Plan;
+import dev.virtchain.model.plan.Planner;
+import dev.virtchain.model.plan.Situation;
+import dev.virtchain.model.plan.Step;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs intents as plans on the real host: <em>prepare</em> (read the truth, plan, claim the
+ * domain's disks, check space and destinations; change nothing), <em>apply</em> (record each step
+ * in the ledger file before issuing it, then record it done), and on failure <em>settle</em>
+ * (undo what the failed stretch created when the truth is still what the ledger says; otherwise
+ * leave the record for recovery, never guess).
+ *
+ * <p>{@link #resume} carries an operation a crash interrupted to its end: steps the truth shows
+ * as done are skipped, block jobs QEMU still runs are watched again, the rest are run again
+ * (every step is repeatable).
+ */
+public final class OperationRunner {
+    private static final Logger log = LoggerFactory.getLogger(OperationRunner.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** How to run: {@code dryRun} plans only; {@code ignoreSpace} skips the free-space check. */
+    public record Options(boolean dryRun, long bandwidthMiB, boolean ignoreSpace) {
+        public static final Options DEFAULT = new Options(false, 0, false);
+    }
+
+    /** What ran: the plan and the ledger afterwards ({@code executed} false for a dry run). */
+    public record Result(String operationId, Plan plan, Ledger ledger, boolean executed) {}
+
+    /** An operation under way, for {@code status} and {@code job-list}. */
+    public record Active(String operationId, String domain, String description, int step, int steps,
+                         String phase, long done, long total, java.time.Instant started) {}
+
+    private final LibvirtHost host;
+    private final QemuImg qemuImg;
+    private final DomainTruth truth;
+    private final LedgerBook book;
+    private final Planner planner;
+    private final DiskLocks locks;
+    private final Semaphore jobPermits;
+    private final CrashPoints crash;
+    private final Clock clock;
+    private final long defaultBandwidthMiB;
+    private final long minFreeBytes;
+    private final Map<String, Active> active = new ConcurrentHashMap<>();
+
+    public OperationRunner(LibvirtHost host, QemuImg qemuImg, LedgerBook book, Planner planner, DiskLocks locks,
+                           int maxBlockJobs, CrashPoints crash, Clock clock, long defaultBandwidthMiB, long minFreeBytes) {
+        this.host = host;
+        this.qemuImg = qemuImg;
+        this.truth = new DomainTruth(host, qemuImg);
+        this.book = book;
+        this.planner = planner;
+        this.locks = locks;
+        this.jobPermits = new Semaphore(Math.max(1, maxBlockJobs), true);
+        this.crash = crash;
+        this.clock = clock;
+        this.defaultBandwidthMiB = defaultBandwidthMiB;
+        this.minFreeBytes = minFreeBytes;
+    }
+
+    public DomainTruth truth() {
+        return truth;
+    }
+
+    public List<Active> active() {
+        return List.copyOf(active.values());
+    }
+
+    /** Plans {@code intent} for {@code domain} and, unless a dry run, carries it out. */
+    public Result run(String domain, Intent intent, Options options, ProgressSink progress) {
+        StoredLedger stored = book.byName(domain).orElseThrow(() -> new OperationRefused(
+                OperationRefused.Reason.NOT_MANAGED, domain, null, null, "domain " + domain
+                + " is not managed by virtchain; 'virtchain adopt " + domain + "' takes it over"));
+        String id = newOperationId();
+        Set<String> disks = Set.copyOf(stored.ledger().diskTargets());
+        claim(domain, disks, id, describe(intent));
+        try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, id)) {
+            stored = book.byName(domain).orElseThrow(); // as of the claim: a finished operation may have moved it
+            if (stored.operation().isPresent()) {
+                OperationRecord op = stored.operation().get();
+                throw new OperationRefused(OperationRefused.Reason.INTERRUPTED, domain, null, null,
+                        "operation " + op.id() + " (" + op.description() + ") on " + domain
+                        + " was interrupted at step " + (op.nextStep() + 1) + " of " + op.steps().size()
+                        + " and awaits recovery; restart virtchaind or check 'virtchain status'");
+            }
+            Observation obs = truth.observe(domain);
+            Plan plan = planAroundExistingFiles(domain, intent, stored.ledger(), obs);
+            if (options.dryRun()) {
+                return new Result(id, plan, stored.ledger(), false);
+            }
+            if (!options.ignoreSpace()) {
+                checkSpace(domain, plan);
+            }
+            checkDestinations(domain, plan);
+            OperationRecord op = OperationRecord.begin(id, kindOf(intent), describe(intent), clock.instant(), plan.steps());
+            stored = stored.with(op);
+            book.save(stored);
+            log.info("operation {} on {}: {} ({} steps, {} bytes to copy)", id, domain, op.description(),
+                    plan.steps().size(), plan.estimatedBytes());
+            long bandwidth = options.bandwidthMiB() > 0 ? options.bandwidthMiB() : defaultBandwidthMiB;
+            stored = apply(domain, stored, bandwidth, progress);
+            return new Result(id, plan, stored.ledger(), true);
+        } finally {
+            active.remove(domain);
+            locks.release(domain, disks, id);
+        }
+    }
+
+    /** What {@link #resume} did with an interrupted operation. */
+    public enum Settled { COMPLETED, ROLLED_BACK }
+
+    /**
+     * Carries the interrupted operation of {@code stored} to its end. Throws when it cannot
+     * (the record stays for the operator; the message says what is in the way).
+     */
+    public Settled resume(StoredLedger stored) {
+        String domain = stored.ledger().domainName();
+        OperationRecord op = stored.operation().orElseThrow();
+        Set<String> disks = Set.copyOf(stored.ledger().diskTargets());
+        claim(domain, disks, op.id(), op.description());
+        try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id())) {
+            log.info("resuming operation {} on {} at step {} of {}: {}", op.id(), domain, op.nextStep() + 1,
+                    op.steps().size(), op.description());
+            stored = skipDone(domain, stored);
+            apply(domain, stored, defaultBandwidthMiB, ProgressSink.DISCARD);
+            return Settled.COMPLETED;
+        } catch (StepFailed e) {
+            StoredLedger now = book.byName(domain).orElseThrow();
+            if (now.operation().isEmpty()) {
+                return Settled.ROLLED_BACK;
+            }
+            throw e;
+        } finally {
+            active.remove(domain);
+            locks.release(domain, disks, op.id());
+        }
+    }
+
+    /**
+     * The planner skips overlay names its ledger knows; a file of that name can still exist (left
+     * by hand, or by another tool). Names are never reused, so move the counter past it and plan
+     * again.
+     */
+    private Plan planAroundExistingFiles(String domain, Intent intent, Ledger ledger, Observation obs) {
+        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger);
+        Ledger l = ledger;
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            Plan plan = planner.plan(intent, new Situation(l, obs.chains(), facts, obs.state()));
+            Optional<String> taken = plan.steps().stream()
+                    .filter(s -> s instanceof Step.CreateOverlay c && Files.exists(Path.of(c.path())))
+                    .map(s -> ((Step.CreateOverlay) s).path()).findFirst();
+            if (taken.isEmpty()) {
+                return plan;
+            }
+            log.info("{} exists though the ledger of {} does not know it; choosing another overlay name", taken.get(), domain);
+            l = l.withNextImageSeq(l.nextImageSeq() + 1);
+        }
+        throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, null, null, "cannot find a free overlay name"
+                + " next to the active images of " + domain + " after 1000 tries; clean up the image directory");
+    }
+
+    // --- apply ------------------------------------------------------------------------------------
+
+    private StoredLedger apply(String domain, StoredLedger stored, long bandwidthMiB, ProgressSink progress) {
+        OperationRecord op = stored.operation().orElseThrow();
+        AtomicReference<Consistency> got = new AtomicReference<>();
+        ProgressSink tracked = track(domain, op, progress);
+        while (!op.finished()) {
+            Step step = op.currentStep();
+            op = op.starting();
+            stored = stored.with(op);
+            book.save(stored);
+            crash.reach("after-record");
+            track(domain, op, progress);
+            if (step instanceof Step.UpdateLedger update) {
+                Ledger next = update.ledger();
+                if (got.get() != null) {
+                    next = withConsistency(next, op, got.get());
+                }
+                op = op.stepDone();
+                stored = new StoredLedger(next, Optional.of(op));
+                book.save(stored);
+                crash.reach("after-ledger");
+                continue;
+            }
+            StepRunner runner = new StepRunner(host, qemuImg, truth, jobPermits, crash, domain, stored.ledger(),
+                    bandwidthMiB, tracked, got::set);
+            try {
+                step.accept(runner);
+            } catch (RuntimeException e) {
+                throw settle(domain, stored, e);
+            }
+            op = op.stepDone();
+            stored = stored.with(op);
+            book.save(stored);
+        }
+        stored = stored.idle();
+        book.save(stored);
+        log.info("operation {} on {} done", op.id(), domain);
+        return stored;
+    }
+
+    /** The snapshot just taken gets the consistency libvirt actually gave (quiesce AUTO may fall back). */
+    private static Ledger withConsistency(Ledger l, OperationRecord op, Consistency c) {
+        for (Step s : op.steps()) {
+            if (s instanceof Step.TakeSnapshot t && l.snapshot(t.snapshot()).isPresent()) {
+                return l.withConsistency(t.snapshot(), c);
+            }
+        }
+        return l;
+    }
+
+    /**
+     * After step {@code nextStep} failed: if nothing since the ledger was last written moved the
+     * truth away from it, remove what that stretch created and drop the record (the operation
+     * never happened); otherwise keep the record for recovery. Returns the error to throw, with
+     * cleanup problems attached.
+     */
+    private StepFailed settle(String domain, StoredLedger stored, RuntimeException cause) {
+        OperationRecord op = stored.operation().orElseThrow();
+        Step failed = op.currentStep();
+        StepFailed error = cause instanceof StepFailed sf ? sf
+                : new StepFailed(domain, diskOf(failed), null, "step " + (op.nextStep() + 1) + " of " + op.steps().size()
+                        + " (" + failed.getClass().getSimpleName() + ") of operation " + op.id() + " on " + domain
+                        + " failed: " + cause.getMessage(), cause);
+        try {
+            if (failed instanceof Step.Pivot p) {
+                abortReadyJob(domain, p.disk(), error);
+            }
+            int lastPersisted = -1;
+            for (int i = 0; i < op.nextStep(); i++) {
+                if (op.steps().get(i) instanceof Step.UpdateLedger) {
+                    lastPersisted = i;
+                }
+            }
+            List<Step> stretch = op.steps().subList(lastPersisted + 1, op.nextStep() + 1);
+            boolean movedTruth = stretch.subList(0, stretch.size() - 1).stream().anyMatch(s -> !leavesChainsAlone(s));
+            Observation now = truth.observe(domain);
+            if (!movedTruth && chainsMatch(stored.ledger(), now)) {
+                for (Step s : stretch) {
+                    createdFile(s).filter(f -> !now.inAnyChain(f)).ifPresent(f -> delete(f, error));
+                }
+                book.save(stored.idle());
+                log.warn("operation {} on {} failed and was rolled back: {}", op.id(), domain, error.getMessage());
+            } else {
+                log.error("operation {} on {} failed at step {} after it had changed the chains; its record stays"
+                        + " for recovery: {}", op.id(), domain, op.nextStep() + 1, error.getMessage());
+            }
+        } catch (RuntimeException e) {
+            error.addSuppressed(e);
+        }
+        return error;
+    }
+
+    private void abortReadyJob(String domain, String disk, StepFailed error) {
+        host.watcher(domain, disk).ifPresent(w -> {
+            try {
+                w.abort().get(2, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                error.addSuppressed(e);
+            } catch (ExecutionException | TimeoutException e) {
+                error.addSuppressed(e);
+            }
+        });
+    }
+
+    private static boolean leavesChainsAlone(Step s) {
+        return s instanceof Step.CreateOverlay || s instanceof Step.Convert || s instanceof Step.ConvertDiff
+                || s instanceof Step.Unlink;
+    }
+
+    private static Optional<String> createdFile(Step s) {
+        if (s instanceof Step.CreateOverlay c) {
+            return Optional.of(c.path());
+        }
+        if (s instanceof Step.Convert c) {
+            return Optional.of(c.dest());
+        }
+        if (s instanceof Step.ConvertDiff c) {
+            return Optional.of(c.dest());
+        }
+        return Optional.empty();
+    }
+
+    private static boolean chainsMatch(Ledger l, Observation obs) {
+        for (Disk d : l.disks()) {
+            List<String> seen = obs.chains().chains().get(d.target());
+            if (seen == null || !seen.equals(d.activeChain())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void delete(String file, StepFailed error) {
+        try {
+            Files.deleteIfExists(Path.of(file));
+        } catch (IOException e) {
+            error.addSuppressed(new IOException("could not remove " + file + " left by the failed operation; delete it by hand", e));
+        }
+    }
+
+    // --- resume -----------------------------------------------------------------------------------
+
+    /**
+     * Skips the steps the truth shows as done, and re-attaches a block job QEMU still runs for the
+     * step that was under way. Everything else is run again by {@link #apply}.
+     */
+    private StoredLedger skipDone(String domain, StoredLedger stored) {
+        OperationRecord op = stored.operation().orElseThrow();
+        Observation obs = truth.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
+        while (!op.finished()) {
+            Step step = op.currentStep();
+            if (step instanceof Step.UpdateLedger) {
+                break; // applied by apply(): idempotent
+            }
+            boolean done = step.expected().isObservable() && step.done(obs.chains());
+            if (!done && op.stepStarted() && obs.running()) {
+                done = reattach(domain, step, obs);
+            }
+            if (!done) {
+                break;
+            }
+            log.info("step {} of {} already happened: {}", op.nextStep() + 1, op.steps().size(), step);
+            op = op.stepDone();
+            stored = stored.with(op);
+            book.save(stored);
+            obs = truth.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
+        }
+        return stored;
+    }
+
+    /** Watches a job QEMU may still run for a step issued before the crash; true once it has done its part. */
+    private boolean reattach(String domain, Step step, Observation obs) {
+        BlockJob job;
+        if (step instanceof Step.BlockCommit c) {
+            job = new BlockJob(domain, c.disk(), c.active() ? BlockJobKind.ACTIVE_COMMIT : BlockJobKind.COMMIT,
+                    paths(obs.chains().chains().get(c.disk())), paths(c.chainAfter()), null, defaultBandwidthMiB);
+        } else if (step instanceof Step.BlockPull p) {
+            job = new BlockJob(domain, p.disk(), BlockJobKind.PULL, paths(obs.chains().chains().get(p.disk())),
+                    paths(p.chainAfter()), null, defaultBandwidthMiB);
+        } else {
+            return false;
+        }
+        BlockJobWatcher w = host.watch(job, BlockJobObserver.NONE);
+        try {
+            if (job.kind() == BlockJobKind.ACTIVE_COMMIT) {
+                // Ready (pivot is the next step) or ended: whichever comes first.
+                var first = java.util.concurrent.CompletableFuture.anyOf(w.whenReady(), w.outcome()).get();
+                if (first instanceof BlockJobWatcher) {
+                    jobPermits.acquireUninterruptibly(); // the pivot step releases it
+                    return true;
+                }
+                return ((BlockJobOutcome) first).state() == BlockJobState.COMPLETED;
+            }
+            return w.outcome().get().state() == BlockJobState.COMPLETED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailed(domain, job.disk(), null, "interrupted while re-attaching to the block job", e);
+        } catch (ExecutionException e) {
+            log.warn("re-attached job on {}/{} ended without success; running the step again: {}", domain, job.disk(),
+                    e.getCause() == null ? e : e.getCause().getMessage());
+            return false;
+        }
+    }
+
+    private static List<Path> paths(List<String> chain) {
+        return chain == null ? List.of() : chain.stream().map(Path::of).toList();
+    }
+
+    // --- prepare ----------------------------------------------------------------------------------
+
+    private void claim(String domain, Set<String> disks, String id, String description) {
+        locks.tryClaim(domain, disks, new DiskLocks.Holder(id, description)).ifPresent(h -> {
+            throw new OperationRefused(OperationRefused.Reason.BUSY, domain, null, null, "domain " + domain
+                    + " is busy with operation " + h.operationId() + " (" + h.description()
+                    + "); wait for it ('virtchain job-list " + domain + "') or abort its job");
+        });
+    }
+
+    private void checkSpace(String domain, Plan plan) {
+        for (Map.Entry<String, Long> e : plan.bytesByDirectory().entrySet()) {
+            if (e.getValue() <= 0) {
+                continue;
+            }
+            long free;
+            try {
+                free = Files.getFileStore(Path.of(e.getKey())).getUsableSpace();
+            } catch (IOException x) {
+                throw new OperationRefused(OperationRefused.Reason.NO_SPACE, domain, null, e.getKey(),
+                        "cannot read the free space of " + e.getKey() + ": " + x.getMessage());
+            }
+            long needed = e.getValue() + minFreeBytes;
+            if (free < needed) {
+                throw new OperationRefused(OperationRefused.Reason.NO_SPACE, domain, null, e.getKey(),
+                        "not enough space in " + e.getKey() + " for " + describe(plan.intent()) + ": it needs up to "
+                        + e.getValue() + " bytes plus the " + minFreeBytes + "-byte margin, " + free
+                        + " are free; free some space (or delete older snapshots first)");
+            }
+        }
+    }
+
+    private static void checkDestinations(String domain, Plan plan) {
+        for (Step s : plan.steps()) {
+            createdFile(s).filter(f -> !(s instanceof Step.CreateOverlay)).filter(f -> Files.exists(Path.of(f)))
+                    .ifPresent(f -> {
+                        throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, diskOf(s), f,
+                                "destination " + f + " already exists; virtchain does not overwrite files");
+                    });
+        }
+    }
+
+    private ProgressSink track(String domain, OperationRecord op, ProgressSink client) {
+        Active a = active.get(domain);
+        active.put(domain, new Active(op.id(), domain, op.description(), op.nextStep() + 1, op.steps().size(),
+                a == null ? "start" : a.phase(), a == null ? 0 : a.done(), a == null ? 0 : a.total(), op.started()));
+        return (phase, done, total, message) -> {
+            active.computeIfPresent(domain, (k, v) -> new Active(v.operationId(), v.domain(), v.description(), v.step(),
+                    v.steps(), phase, done, total, v.started()));
+            client.progress(phase, done, total, message);
+        };
+    }
+
+    static String diskOf(Step s) {
+        if (s instanceof Step.BlockCommit x) {
+            return x.disk();
+        } else if (s instanceof Step.BlockPull x) {
+            return x.disk();
+        } else if (s instanceof Step.Pivot x) {
+            return x.disk();
+        } else if (s instanceof Step.CreateOverlay x) {
+            return x.disk();
+        } else if (s instanceof Step.OfflineRebase x) {
+            return x.disk();
+        } else if (s instanceof Step.OfflineCommit x) {
+            return x.disk();
+        } else if (s instanceof Step.Unlink x) {
+            return x.disk();
+        } else if (s instanceof Step.Convert x) {
+            return x.disk();
+        } else if (s instanceof Step.ConvertDiff x) {
+            return x.disk();
+        } else if (s instanceof Step.SetDiskSource x) {
+            return x.disk();
+        }
+        return null;
+    }
+
+    static String kindOf(Intent intent) {
+        if (intent instanceof Intent.Create) {
+            return "create";
+        } else if (intent instanceof Intent.Delete) {
+            return "delete";
+        } else if (intent instanceof Intent.Revert) {
+            return "revert";
+        } else if (intent instanceof Intent.Clone) {
+            return "clone";
+        } else if (intent instanceof Intent.Flatten) {
+            return "flatten";
+        } else if (intent instanceof Intent.Export) {
+            return "export";
+        } else if (intent instanceof Intent.ExportDiff) {
+            return "export-diff";
+        }
+        return intent.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static String describe(Intent intent) {
+        if (intent instanceof Intent.Create c) {
+            return "create snapshot " + c.name();
+        } else if (intent instanceof Intent.Delete d) {
+            return d.names().isEmpty() ? "finish tombstoned merges" : "delete snapshots " + String.join(", ", new java.util.TreeSet<>(d.names()));
+        } else if (intent instanceof Intent.Revert r) {
+            return "revert to " + r.name();
+        } else if (intent instanceof Intent.Clone c) {
+            return "clone " + c.name() + " into " + c.newDomain();
+        } else if (intent instanceof Intent.Flatten f) {
+            return "flatten " + f.disk();
+        } else if (intent instanceof Intent.Export e) {
+            return "export " + e.name();
+        } else if (intent instanceof Intent.ExportDiff e) {
+            return "export the difference " + e.from() + ".." + e.to();
+        }
+        return kindOf(intent);
+    }
+
+    private static String newOperationId() {
+        byte[] b = new byte[4];
+        RANDOM.nextBytes(b);
+        return "op-" + HexFormat.of().formatHex(b);
+    }
+
+    /** Collects the disks a plan touches, for messages. */
+    static Set<String> disksOf(Plan plan) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Step s : plan.steps()) {
+            String d = diskOf(s);
+            if (d != null) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    static List<String> files(Plan plan) {
+        return new ArrayList<>(plan.unlinks());
+    }
+}

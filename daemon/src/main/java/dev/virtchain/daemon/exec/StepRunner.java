@@ -1,0 +1,315 @@
+package dev.virtchain.daemon.exec;
+
+import dev.virtchain.daemon.CrashPoints;
+import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.libvirt.BlockJob;
+import dev.virtchain.libvirt.BlockJobObserver;
+import dev.virtchain.libvirt.BlockJobOutcome;
+import dev.virtchain.libvirt.BlockJobProgress;
+import dev.virtchain.libvirt.BlockJobState;
+import dev.virtchain.libvirt.BlockJobWatcher;
+import dev.virtchain.libvirt.CommitRequest;
+import dev.virtchain.libvirt.LibvirtHost;
+import dev.virtchain.libvirt.PullRequest;
+import dev.virtchain.libvirt.SnapshotRequest;
+import dev.virtchain.libvirt.SnapshotResult;
+import dev.virtchain.libvirt.image.QemuImg;
+import dev.virtchain.libvirt.image.RebaseMode;
+import dev.virtchain.libvirt.xml.CloneDefinition;
+import dev.virtchain.libvirt.xml.DiskSourceRewrite;
+import dev.virtchain.model.Consistency;
+import dev.virtchain.model.Image;
+import dev.virtchain.model.Ledger;
+import dev.virtchain.model.plan.Step;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+
+/**
+ * Carries out one step of a plan on the real host: block jobs through libvirt, offline work with
+ * qemu-img, definitions through defineXML, and unlinks only after a fresh read of the domain shows
+ * the file out of every chain. Steps are written to be repeatable: recovery runs a step again when
+ * it cannot see that it happened.
+ *
+ * <p>A block job holds one of the host-wide job permits while it runs; an active commit keeps its
+ * permit until its pivot.
+ */
+final class StepRunner implements Step.Visitor<Void> {
+    private final LibvirtHost host;
+    private final QemuImg qemuImg;
+    private final DomainTruth truth;
+    private final Semaphore jobPermits;
+    private final CrashPoints crash;
+    private final String domain;
+    private final Ledger ledger;
+    private final long bandwidthMiB;
+    private final ProgressSink progress;
+    private final Consumer<Consistency> consistencyGot;
+
+    StepRunner(LibvirtHost host, QemuImg qemuImg, DomainTruth truth, Semaphore jobPermits, CrashPoints crash,
+               String domain, Ledger ledger, long bandwidthMiB, ProgressSink progress,
+               Consumer<Consistency> consistencyGot) {
+        this.host = host;
+        this.qemuImg = qemuImg;
+        this.truth = truth;
+        this.jobPermits = jobPermits;
+        this.crash = crash;
+        this.domain = domain;
+        this.ledger = ledger;
+        this.bandwidthMiB = bandwidthMiB;
+        this.progress = progress;
+        this.consistencyGot = consistencyGot;
+    }
+
+    @Override
+    public Void createOverlay(Step.CreateOverlay s) {
+        Path overlay = Path.of(s.path());
+        if (Files.exists(overlay)) {
+            // Names are never reused, so an existing file of this name is this operation's own,
+            // left by a crash after it was created: keep it if it is what we wanted.
+            String backing = truth.backingOf(overlay);
+            if (backing.equals(s.backing())) {
+                return null;
+            }
+            throw new StepFailed(domain, s.disk(), s.path(), "overlay " + s.path() + " already exists with backing '"
+                    + backing + "', not " + s.backing() + "; move it away and retry", null);
+        }
+        qemuImg.createOverlay(overlay, Path.of(s.backing()), s.backingFormat().qemuName());
+        return null;
+    }
+
+    @Override
+    public Void takeSnapshot(Step.TakeSnapshot s) {
+        // The adapter takes bare names in the active image's directory, where the planner put them.
+        Map<String, String> overlays = new LinkedHashMap<>();
+        s.overlays().forEach((disk, path) -> overlays.put(disk, Path.of(path).getFileName().toString()));
+        SnapshotResult r = host.takeSnapshot(SnapshotRequest.onPrecreated(domain, overlays, quiesce(s)));
+        consistencyGot.accept(switch (r.consistency()) {
+            case QUIESCED -> Consistency.QUIESCED;
+            case CRASH_CONSISTENT, SHUT_OFF -> Consistency.CRASH;
+        });
+        return null;
+    }
+
+    private static dev.virtchain.libvirt.QuiesceMode quiesce(Step.TakeSnapshot s) {
+        return switch (s.quiesce()) {
+            case YES -> dev.virtchain.libvirt.QuiesceMode.YES;
+            case NO -> dev.virtchain.libvirt.QuiesceMode.NO;
+            case AUTO -> dev.virtchain.libvirt.QuiesceMode.AUTO;
+        };
+    }
+
+    @Override
+    public Void blockCommit(Step.BlockCommit s) {
+        acquirePermit(s.disk());
+        boolean keepPermit = false;
+        try {
+            BlockJobWatcher w = host.startCommit(new CommitRequest(domain, s.disk(), Path.of(s.top()), Path.of(s.base()),
+                    bandwidthMiB), observer("commit " + s.disk()));
+            crash.reach("after-call");
+            if (s.active()) {
+                await(w.whenReady(), s.disk(), s.top(), "active commit of " + s.top() + " into " + s.base());
+                crash.reach("at-ready");
+                keepPermit = true; // the pivot step releases it
+                return null;
+            }
+            requireCompleted(await(w.outcome(), s.disk(), s.top(), "commit of " + s.top() + " into " + s.base()),
+                    s.disk(), s.top());
+            return null;
+        } finally {
+            if (!keepPermit) {
+                jobPermits.release();
+            }
+        }
+    }
+
+    @Override
+    public Void pivot(Step.Pivot s) {
+        try {
+            Optional<BlockJobWatcher> watched = host.watcher(domain, s.disk());
+            BlockJobWatcher w = watched.orElseGet(() -> reattach(s));
+            requireCompleted(await(w.pivot(), s.disk(), s.newActive(), "pivot to " + s.newActive()), s.disk(),
+                    s.newActive());
+            crash.reach("after-pivot");
+            return null;
+        } finally {
+            jobPermits.release();
+        }
+    }
+
+    /** After a daemon restart QEMU may still hold the READY job: watch it again to pivot it. */
+    private BlockJobWatcher reattach(Step.Pivot s) {
+        java.util.List<Path> before = truth.observe(domain).chains().chains().getOrDefault(s.disk(), java.util.List.of())
+                .stream().map(Path::of).toList();
+        BlockJob job = new BlockJob(domain, s.disk(), dev.virtchain.libvirt.BlockJobKind.ACTIVE_COMMIT, before,
+                s.chainAfter().stream().map(Path::of).toList(), null, bandwidthMiB);
+        return host.watch(job, observer("commit " + s.disk()));
+    }
+
+    @Override
+    public Void blockPull(Step.BlockPull s) {
+        acquirePermit(s.disk());
+        try {
+            BlockJobWatcher w = host.startPull(new PullRequest(domain, s.disk(), s.base() == null ? null : Path.of(s.base()),
+                    bandwidthMiB), observer("pull " + s.disk()));
+            crash.reach("after-call");
+            requireCompleted(await(w.outcome(), s.disk(), s.image(), "pull into " + s.image()), s.disk(), s.image());
+            return null;
+        } finally {
+            jobPermits.release();
+        }
+    }
+
+    @Override
+    public Void offlineRebase(Step.OfflineRebase s) {
+        String fmt = s.newBacking() == null ? null : formatOf(s.newBacking());
+        qemuImg.rebase(Path.of(s.image()), s.newBacking() == null ? null : Path.of(s.newBacking()), fmt,
+                s.safe() ? RebaseMode.SAFE : RebaseMode.UNSAFE);
+        crash.reach("after-call");
+        return null;
+    }
+
+    @Override
+    public Void offlineCommit(Step.OfflineCommit s) {
+        progress.progress("commit", 0, s.estimatedBytes(), "qemu-img commit " + s.top() + " into " + s.base());
+        qemuImg.commit(Path.of(s.top()), Path.of(s.base()));
+        progress.progress("commit", s.estimatedBytes(), s.estimatedBytes(), null);
+        crash.reach("after-call");
+        return null;
+    }
+
+    @Override
+    public Void convert(Step.Convert s) {
+        replaceable(s.dest());
+        qemuImg.convert(Path.of(s.source()), Path.of(s.dest()), "qcow2");
+        return null;
+    }
+
+    @Override
+    public Void convertDiff(Step.ConvertDiff s) {
+        replaceable(s.dest());
+        qemuImg.convertDiff(Path.of(s.source()), Path.of(s.backing()), Path.of(s.dest()));
+        return null;
+    }
+
+    /** An export target left half-written by a crash of this same operation is written again. */
+    private void replaceable(String dest) {
+        try {
+            Files.deleteIfExists(Path.of(dest + ".partial"));
+        } catch (IOException e) {
+            throw new StepFailed(domain, null, dest, "cannot clear " + dest + ".partial: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Void setDiskSource(Step.SetDiskSource s) {
+        String xml = host.inactiveXml(domain);
+        host.define(DiskSourceRewrite.withActiveImage(xml, s.disk(), Path.of(s.path()), formatOf(s.path())));
+        crash.reach("after-call");
+        return null;
+    }
+
+    @Override
+    public Void stopDomain(Step.StopDomain s) {
+        if (host.isRunning(domain)) {
+            host.stop(domain);
+        }
+        return null;
+    }
+
+    @Override
+    public Void startDomain(Step.StartDomain s) {
+        if (!host.isRunning(domain)) {
+            host.start(domain);
+        }
+        return null;
+    }
+
+    @Override
+    public Void defineClone(Step.DefineClone s) {
+        Map<String, Path> disks = new LinkedHashMap<>();
+        s.disks().forEach((disk, path) -> disks.put(disk, Path.of(path)));
+        host.define(CloneDefinition.of(host.inactiveXml(domain), s.newDomain(), disks));
+        return null;
+    }
+
+    @Override
+    public Void unlink(Step.Unlink s) {
+        crash.reach("before-unlink");
+        Path file = Path.of(s.path());
+        if (!Files.exists(file)) {
+            return null;
+        }
+        Observation now = truth.observe(domain);
+        if (now.inAnyChain(s.path())) {
+            throw new StepFailed(domain, s.disk(), s.path(), "refusing to delete " + s.path()
+                    + ": the domain still uses it (it is in the chain of a disk)", null);
+        }
+        try {
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new StepFailed(domain, s.disk(), s.path(), "cannot delete " + s.path() + ": " + e.getMessage(), e);
+        }
+        return null;
+    }
+
+    @Override
+    public Void updateLedger(Step.UpdateLedger s) {
+        throw new IllegalStateException("ledger updates are applied by the operation runner, not run on the host");
+    }
+
+    // --- pieces -----------------------------------------------------------------------------------
+
+    private String formatOf(String path) {
+        for (var d : ledger.disks()) {
+            Image i = d.image(path);
+            if (i != null) {
+                return i.format().qemuName();
+            }
+        }
+        return "qcow2"; // new overlays the ledger does not list yet are always qcow2
+    }
+
+    private void acquirePermit(String disk) {
+        if (!jobPermits.tryAcquire()) {
+            progress.progress("queued", 0, 0, "waiting for a block-job slot (host-wide limit) for " + disk);
+            jobPermits.acquireUninterruptibly();
+        }
+    }
+
+    private BlockJobObserver observer(String phase) {
+        return new BlockJobObserver() {
+            @Override
+            public void onProgress(BlockJob job, BlockJobProgress p) {
+                progress.progress(phase, p.cur(), p.end(), null);
+            }
+        };
+    }
+
+    private <T> T await(CompletableFuture<T> f, String disk, String file, String what) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailed(domain, disk, file, "interrupted while waiting for the " + what, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StepFailed(domain, disk, file, "the " + what + " failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    private void requireCompleted(BlockJobOutcome outcome, String disk, String file) {
+        if (outcome.state() != BlockJobState.COMPLETED) {
+            throw new StepFailed(domain, disk, file, "block job on " + domain + "/" + disk + " ended "
+                    + outcome.state() + (outcome.reason() == null ? "" : ": " + outcome.reason())
+                    + "; the chain is now " + outcome.chainAfter(), null);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.virtchain.daemon.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.virtchain.model.Consistency;
+import dev.virtchain.model.Disk;
+import dev.virtchain.model.DomainId;
+import dev.virtchain.model.Image;
+import dev.virtchain.model.ImageFormat;
+import dev.virtchain.model.Ledger;
+import dev.virtchain.model.Origin;
+import dev.virtchain.model.Snapshot;
+import dev.virtchain.model.Tombstone;
+import dev.virtchain.model.plan.QuiesceMode;
+import dev.virtchain.model.plan.Step;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LedgerStoreTest {
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T05:00:00Z"), ZoneOffset.UTC);
+    static final String UUID = "5f0c1a9e-2b1d-4c1e-9a33-0e1f2a3b4c5d";
+
+    @TempDir Path state;
+
+    static Ledger sampleLedger() {
+        Disk vda = new Disk("vda", List.of(
+                Image.base("/img/web1.qcow2", ImageFormat.QCOW2),
+                Image.overlay("/img/web1.vda.1.qcow2", "/img/web1.qcow2"),
+                Image.overlay("/img/web1.vda.2.qcow2", "/img/web1.vda.1.qcow2")), "/img/web1.vda.2.qcow2");
+        Disk vdb = new Disk("vdb", List.of(
+                Image.base("/img/web1-data.img", ImageFormat.RAW),
+                Image.overlay("/img/web1.vdb.1.qcow2", "/img/web1-data.img")), "/img/web1.vdb.1.qcow2");
+        Snapshot s0 = new Snapshot("s0", Instant.parse("2026-11-20T05:00:00Z"), null,
+                Map.of("vda", "/img/web1.qcow2", "vdb", "/img/web1-data.img"), Consistency.CRASH,
+                Origin.policy("hourly"), "before the upgrade", Set.of("audit"), Set.of("web1-test"));
+        Snapshot s1 = Snapshot.of("s1", Instant.parse("2026-11-21T04:00:00Z"), "s0",
+                Map.of("vda", "/img/web1.vda.1.qcow2"), Consistency.CRASH, Origin.manual(), null);
+        return new Ledger(Ledger.SCHEMA_VERSION, new DomainId("web1", UUID), List.of(vda, vdb), List.of(s0, s1),
+                List.of(new Tombstone("vda", "/img/web1.vda.0.qcow2", "old", "two children")), "s1", 3);
+    }
+
+    /** One of every step kind; the count check below breaks when a kind is added without a codec case. */
+    static List<Step> everyStep(Ledger l) {
+        return List.of(
+                new Step.CreateOverlay("vda", "/img/web1.vda.3.qcow2", "/img/web1.vda.2.qcow2", ImageFormat.QCOW2),
+                new Step.TakeSnapshot("s2", Map.of("vda", "/img/web1.vda.3.qcow2"), QuiesceMode.AUTO,
+                        Map.of("vda", List.of("/img/web1.vda.3.qcow2", "/img/web1.vda.2.qcow2"))),
+                new Step.BlockCommit("vda", "/img/web1.vda.2.qcow2", "/img/web1.vda.1.qcow2", false, 65536,
+                        "/img", List.of("/img/web1.vda.3.qcow2", "/img/web1.vda.1.qcow2", "/img/web1.qcow2")),
+                new Step.Pivot("vda", "/img/web1.vda.1.qcow2", List.of("/img/web1.vda.1.qcow2", "/img/web1.qcow2")),
+                new Step.BlockPull("vda", "/img/web1.vda.3.qcow2", null, 1 << 20, "/img",
+                        List.of("/img/web1.vda.3.qcow2")),
+                new Step.OfflineRebase("vdb", "/img/web1.vdb.1.qcow2", null, true, 4096, "/img"),
+                new Step.OfflineCommit("vda", "/img/web1.vda.2.qcow2", "/img/web1.qcow2", 12, "/img"),
+                new Step.Convert("vda", "/img/web1.vda.1.qcow2", "/export/web1.qcow2", 99),
+                new Step.ConvertDiff("vda", "/img/web1.vda.2.qcow2", "/img/web1.vda.1.qcow2", "/export/d.qcow2", 7),
+                new Step.SetDiskSource("vda", "/img/web1.vda.4.qcow2", List.of("/img/web1.vda.4.qcow2", "/img/web1.qcow2")),
+                new Step.StopDomain(),
+                new Step.StartDomain(),
+                new Step.DefineClone("web1-test", Map.of("vda", "/img/web1-test.vda.1.qcow2")),
+                new Step.Unlink("vda", "/img/web1.vda.2.qcow2"),
+                new Step.UpdateLedger(l.withCurrent("s0")));
+    }
+
+    @Test
+    void ledgerAndOperationSurviveARoundTripThroughTheFile() {
+        LedgerStore store = new LedgerStore(state, CLOCK);
+        Ledger l = sampleLedger();
+        OperationRecord op = OperationRecord.begin("op-1", "delete", "delete snapshots s1", CLOCK.instant(), everyStep(l))
+                .starting().stepDone().starting();
+        StoredLedger stored = new StoredLedger(l, Optional.of(op));
+        store.save(stored);
+
+        StoredLedger back = store.load(UUID).orElseThrow();
+        assertEquals(l, back.ledger());
+        assertEquals(op, back.operation().orElseThrow());
+        assertEquals(1, back.operation().get().nextStep());
+        assertTrue(back.operation().get().stepStarted());
+    }
+
+    @Test
+    void everyStepKindIsCovered() {
+        long kinds = java.util.Arrays.stream(Step.Visitor.class.getDeclaredMethods()).count();
+        assertEquals(kinds, everyStep(sampleLedger()).size(), "a new step kind needs a case in LedgerCodec");
+    }
+
+    @Test
+    void saveReplacesTheFileAndLeavesNoTempBehind() throws Exception {
+        LedgerStore store = new LedgerStore(state, CLOCK);
+        Ledger l = sampleLedger();
+        store.save(StoredLedger.idle(l));
+        store.save(StoredLedger.idle(l.withCurrent("s0")));
+        assertEquals("s0", store.load(UUID).orElseThrow().ledger().current());
+        try (var files = Files.list(state.resolve("ledgers"))) {
+            assertEquals(List.of(UUID + ".xml"), files.map(p -> p.getFileName().toString()).toList());
+        }
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(state.resolve("ledgers"))));
+    }
+
+    @Test
+    void aTempFileFromACrashedSaveIsDiscardedAndTheOldLedgerKept() throws Exception {
+        LedgerStore store = new LedgerStore(state, CLOCK);
+        store.save(StoredLedger.idle(sampleLedger()));
+        Files.writeString(state.resolve("ledgers").resolve("." + UUID + ".xml.12345.tmp"), "<virtchain-ledger schema=\"1\"><led");
+        LedgerStore.Loaded loaded = new LedgerStore(state, CLOCK).loadAll();
+        assertEquals(1, loaded.ledgers().size());
+        assertEquals(sampleLedger(), loaded.ledgers().get(0).ledger());
+        assertFalse(Files.exists(state.resolve("ledgers").resolve("." + UUID + ".xml.12345.tmp")));
+    }
+
+    @Test
+    void unreadableFilesAreReportedByNameAndLeftInPlace() throws Exception {
+        LedgerStore store = new LedgerStore(state, CLOCK);
+        store.save(StoredLedger.idle(sampleLedger()));
+        Path bad = state.resolve("ledgers").resolve("0000.xml");
+        Files.writeString(bad, "not xml at all");
+        LedgerStore.Loaded loaded = store.loadAll();
+        assertEquals(1, loaded.ledgers().size());
+        assertEquals(1, loaded.unreadable().size());
+        assertTrue(loaded.unreadable().get(0).getMessage().contains(bad.toString()));
+        assertTrue(Files.exists(bad), "a file we cannot read is never deleted");
+    }
+
+    @Test
+    void aNewerSchemaOrUnknownAttributeIsRefusedNotHalfRead() {
+        LedgerCodec codec = new LedgerCodec();
+        String xml = new String(codec.write(StoredLedger.idle(sampleLedger())), StandardCharsets.UTF_8);
+        LedgerFileException newer = assertThrows(LedgerFileException.class,
+                () -> codec.read(xml.replace("schema=\"1\"", "schema=\"2\"").getBytes(StandardCharsets.UTF_8), "f.xml"));
+        assertTrue(newer.getMessage().contains("schema 2 is not 1"), newer.getMessage());
+        LedgerFileException unknown = assertThrows(LedgerFileException.class,
+                () -> codec.read(xml.replace("current=\"s1\"", "current=\"s1\" colour=\"red\"").getBytes(StandardCharsets.UTF_8), "f.xml"));
+        assertTrue(unknown.getMessage().contains("f.xml"), unknown.getMessage());
+    }
+
+    @Test
+    void retireKeepsTheLedgerAsideDated() {
+        LedgerStore store = new LedgerStore(state, CLOCK);
+        store.save(StoredLedger.idle(sampleLedger()));
+        Path retired = store.retire(UUID).orElseThrow();
+        assertEquals(UUID + "-20261121T050000Z.xml", retired.getFileName().toString());
+        assertTrue(Files.exists(retired));
+        assertTrue(store.load(UUID).isEmpty());
+        assertTrue(store.retire(UUID).isEmpty());
+    }
+
+    @Test
+    void aHostileUuidNeverBecomesAPath() {
+        LedgerStore store = new LedgerStore(state, CLOCK);
+        assertThrows(IllegalArgumentException.class, () -> store.fileOf("../../etc/passwd"));
+    }
+}
