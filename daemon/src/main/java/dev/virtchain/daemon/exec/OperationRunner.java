@@ -182,7 +182,7 @@ public final class OperationRunner {
      * again.
      */
     private Plan planAroundExistingFiles(String domain, Intent intent, Ledger ledger, Observation obs) {
-        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger);
+        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger, liveAllocation(domain, ledger, obs));
         Ledger l = ledger;
         for (int attempt = 0; attempt < 1000; attempt++) {
             Plan plan = planner.plan(intent, new Situation(l, obs.chains(), facts, obs.state()));
@@ -197,6 +197,18 @@ public final class OperationRunner {
         }
         throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, null, null, "cannot find a free overlay name"
                 + " next to the active images of " + domain + " after 1000 tries; clean up the image directory");
+    }
+
+    /** libvirt's current allocation of each disk's active image, when the domain runs. */
+    private Map<String, Long> liveAllocation(String domain, Ledger ledger, Observation obs) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        if (!obs.running()) {
+            return out;
+        }
+        for (Disk d : ledger.disks()) {
+            out.put(d.active(), host.diskUsage(domain, d.target()).allocation());
+        }
+        return out;
     }
 
     // --- apply ------------------------------------------------------------------------------------
