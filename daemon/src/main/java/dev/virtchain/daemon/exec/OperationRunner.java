@@ -237,7 +237,8 @@ public final class OperationRunner {
             }
             StepRunner runner = new StepRunner(host, qemuImg, truth, jobPermits, crash, domain, stored.ledger(),
                     bandwidthMiB, tracked, got::set);
-            try {
+            try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, diskOf(step))) {
+                log.info("step {} of {}: {}", op.nextStep() + 1, op.steps().size(), step);
                 step.accept(runner);
             } catch (RuntimeException e) {
                 throw settle(domain, stored, e);
