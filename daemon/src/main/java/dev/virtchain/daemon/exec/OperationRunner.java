@@ -236,8 +236,9 @@ public final class OperationRunner {
                 continue;
             }
             StepRunner runner = new StepRunner(host, qemuImg, truth, jobPermits, crash, domain, stored.ledger(),
-                    bandwidthMiB, tracked, got::set);
-            try {
+                    bandwidthMiB, tracked, got::set, path -> otherLedgerNaming(domain, path));
+            try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, diskOf(step))) {
+                log.info("step {} of {}: {}", op.nextStep() + 1, op.steps().size(), step);
                 step.accept(runner);
             } catch (RuntimeException e) {
                 throw settle(domain, stored, e);
@@ -250,6 +251,21 @@ public final class OperationRunner {
         book.save(stored);
         log.info("operation {} on {} done", op.id(), domain);
         return stored;
+    }
+
+    /** The name of another managed domain whose ledger names {@code path}, if any: then it is not ours to delete. */
+    private Optional<String> otherLedgerNaming(String domain, String path) {
+        for (StoredLedger other : book.all()) {
+            if (other.ledger().domainName().equals(domain)) {
+                continue;
+            }
+            for (Disk d : other.ledger().disks()) {
+                if (d.contains(path)) {
+                    return Optional.of(other.ledger().domainName());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The snapshot just taken gets the consistency libvirt actually gave (quiesce AUTO may fall back). */
