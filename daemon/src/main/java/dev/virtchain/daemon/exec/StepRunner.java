@@ -53,10 +53,12 @@ final class StepRunner implements Step.Visitor<Void> {
     private final long bandwidthMiB;
     private final ProgressSink progress;
     private final Consumer<Consistency> consistencyGot;
+    private final java.util.function.Function<String, Optional<String>> otherUser;
 
     StepRunner(LibvirtHost host, QemuImg qemuImg, DomainTruth truth, Semaphore jobPermits, CrashPoints crash,
                String domain, Ledger ledger, long bandwidthMiB, ProgressSink progress,
-               Consumer<Consistency> consistencyGot) {
+               Consumer<Consistency> consistencyGot, java.util.function.Function<String, Optional<String>> otherUser) {
+        this.otherUser = otherUser;
         this.host = host;
         this.qemuImg = qemuImg;
         this.truth = truth;
@@ -270,6 +272,11 @@ final class StepRunner implements Step.Visitor<Void> {
         Path file = Path.of(s.path());
         if (!Files.exists(file)) {
             return null;
+        }
+        Optional<String> user = otherUser.apply(s.path());
+        if (user.isPresent()) {
+            throw new StepFailed(domain, s.disk(), s.path(), "refusing to delete " + s.path()
+                    + ": the ledger of domain " + user.get() + " still names it", null);
         }
         Observation now = truth.observe(domain);
         if (now.inAnyChain(s.path())) {
