@@ -75,6 +75,7 @@ public final class TestDomain implements AutoCloseable {
         private Format format = Format.QCOW2;
         private long diskMiB = 64;
         private boolean running = true;
+        private Path root;
 
         public Builder disks(int n) {
             if (n < 1 || n > 3) {
@@ -100,11 +101,20 @@ public final class TestDomain implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes the domain's directory under {@code dir} instead of {@link #workRoot()}, e.g. on a
+         * small file system the test mounted; QEMU must be able to traverse it.
+         */
+        public Builder under(Path dir) {
+            this.root = dir;
+            return this;
+        }
+
         public TestDomain create() {
             Connect conn = TestLibvirt.connection();
             String name = Leftovers.PREFIX + ProcessHandle.current().pid() + "-"
                     + Long.toString(RANDOM.nextLong() >>> 1, 36).substring(0, 8);
-            Path dir = workRoot().resolve(name);
+            Path dir = (root == null ? workRoot() : root).resolve(name);
             try {
                 Files.createDirectory(dir);
                 // QEMU runs as another user: every directory above an image must be traversable.
