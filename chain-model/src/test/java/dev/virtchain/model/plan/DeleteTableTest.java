@@ -290,6 +290,53 @@ class DeleteTableTest {
         }
     }
 
+    /**
+     * Two reverts on {@code V <- V.1 <- V.2^}: to S1 (pre1 keeps V.2, V.3 is new) and to S0 (pre2
+     * keeps V.3, V.4 is active):
+     * <pre>
+     * V (S0: 0-3) <- V.1 (S1: 4) <- V.2 (pre1: 5)
+     *                            <- V.3 (pre2)
+     *             <- V.4^
+     * </pre>
+     */
+    static Fixture revertedTwice(DomainState state) {
+        Fixture f = Fixture.linear(SHUT_OFF, new int[][] {{0, 1, 2, 3}, {4}, {5}});
+        f.apply(new Intent.Revert("S1", false));
+        f.apply(new Intent.Revert("S0", false));
+        if (state == RUNNING) {
+            f.sim.activate(f.ledger.requireDisk("vda").active());
+            f.state = RUNNING;
+        }
+        return f;
+    }
+
+    /**
+     * Deleting S0 and S1 leaves three exits over two shared members. Letting one exit stay and the
+     * others leave costs at least 10 clusters (V.4 lands in V, V.2 and V.3 each pull V and V.1).
+     * Cheaper: V.2 leaves (5), V.3 lands in V.1, V.1 is cut loose from V by a pull (4) and V.4
+     * lands in V: 9. The planner used to miss such plans on branching components.
+     */
+    @Test
+    void sharedMembersCanEachTakeAnExitWhenOneIsCutLooseFromTheBase() {
+        for (DomainState state : DomainState.values()) {
+            Fixture f = revertedTwice(state);
+            String v3 = img("V.3.qcow2");
+            String v4 = img("V.4.qcow2");
+            String pre1 = f.ledger.holdersOn("vda").get(V2);
+            String pre2 = f.ledger.holdersOn("vda").get(v3);
+            assertEquals(v4, f.ledger.requireDisk("vda").active());
+            Plan p = f.apply(Intent.Delete.of("S0", "S1"));
+            assertEquals(clusters(9), p.estimatedBytes(), state + ": " + jobs(p));
+            assertEquals(Map.of(pre1, V2, pre2, V1), holders(f.ledger), state.toString());
+            assertEquals(V, f.ledger.requireDisk("vda").active());
+            assertTrue(f.ledger.tombstones().isEmpty());
+            assertShows(f, Map.of(pre1, new long[] {10, 10, 10, 10, 11, 12, 0, 0},
+                    pre2, new long[] {10, 10, 10, 10, 11, 0, 0, 0}), new long[] {10, 10, 10, 10, 0, 0, 0, 0});
+            assertEquals(List.of(V, V1, V2), f.sim.images().stream().toList(), "files left");
+            assertTrue(!f.sim.exists(v3) && !f.sim.exists(v4));
+        }
+    }
+
     @Test
     void anImageUnderACloneBaseStaysAsATombstoneUntilTheCloneIsGone() {
         Fixture f = Fixture.design(RUNNING);

@@ -26,7 +26,8 @@ import java.util.Set;
  * java -cp chain-model/target/classes:chain-model/target/test-classes dev.virtchain.model.plan.PlannerBenchmark
  * </pre>
  * Prints median and percentiles per case; writes no files. Facts are synthetic (prefix sums), so
- * the figures are the planner's own time.
+ * the figures are the planner's own time. The last cases plan the widest branching component the
+ * delete planner searches exhaustively (five members in a chain under three exits).
  */
 public final class PlannerBenchmark {
     static final int DEPTH = 500;
@@ -102,6 +103,31 @@ public final class PlannerBenchmark {
             run("delete every other, " + state, planner, new Intent.Delete(everyOther), s);
             run("delete all but the last 24, " + state, planner, new Intent.Delete(allButLast24), s);
         }
+        Ledger branched = branched();
+        Set<String> chain = Set.of("S0", "S1", "S2", "S3", "S4");
+        for (DomainState state : DomainState.values()) {
+            Situation s = new Situation(branched, ObservedChains.of(branched), facts, state);
+            run("widest searched component, " + state, planner, new Intent.Delete(chain), s);
+        }
+    }
+
+    /**
+     * {@code vm <- vm.1 <- ... <- vm.4} (S0..S4) under three exits: vm.5 and vm.6 (holders of
+     * earlier states, as reverts leave them) and the active vm.7, all on vm.4.
+     */
+    static Ledger branched() {
+        List<Image> images = new ArrayList<>();
+        List<Snapshot> snaps = new ArrayList<>();
+        Instant t = Instant.parse("2025-01-01T00:00:00Z");
+        for (int i = 0; i <= 7; i++) {
+            images.add(i == 0 ? Image.base(path(0), ImageFormat.QCOW2) : Image.overlay(path(i), path(Math.min(i - 1, 4))));
+            if (i < 7) {
+                snaps.add(Snapshot.of("S" + i, t.plusSeconds(3600L * i), i == 0 ? null : "S" + Math.min(i - 1, 4),
+                        Map.of("vda", path(i)), Consistency.CRASH, Origin.policy("hourly"), null));
+            }
+        }
+        return new Ledger(Ledger.SCHEMA_VERSION, new DomainId("vm", "bench"),
+                List.of(new Disk("vda", images, path(7))), snaps, List.of(), "S4", 8);
     }
 
     static void run(String name, Planner planner, Intent intent, Situation s) {
