@@ -10,7 +10,10 @@ import dev.virtchain.daemon.config.Policy;
 import dev.virtchain.daemon.config.UsageException;
 import dev.virtchain.daemon.control.Commands;
 import dev.virtchain.daemon.commands.RunningJob;
+import dev.virtchain.daemon.commands.PolicySchedules;
 import dev.virtchain.daemon.commands.SnapshotCommands;
+import dev.virtchain.daemon.commands.StatusSources;
+import dev.virtchain.daemon.schedule.AssignmentStatus;
 import dev.virtchain.daemon.domains.ManagedDomains;
 import dev.virtchain.daemon.domains.PolicyBook;
 import dev.virtchain.daemon.domains.Services;
@@ -95,7 +98,8 @@ public final class Virtchaind {
 
     private Watchdog watchdog;
     private ControlSocket controlSocket;
-    private PolicySchedule schedule;
+    private volatile PolicySchedule schedule;
+    private volatile StatusSources statusSources = StatusSources.NONE;
 
     /**
      * @param recovery   settles interrupted operations before READY=1
@@ -180,7 +184,7 @@ public final class Virtchaind {
         Services services = services(config, clock, crashPoints, host);
         Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),
                 services.domains(), services.policyRun(), runningJobs(services.runner()));
-        SnapshotCommands.register(daemon.commands(), services);
+        daemon.statusSources(SnapshotCommands.register(daemon.commands(), services, daemon.schedules(services)));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.stop();
             host.close();
@@ -241,6 +245,33 @@ public final class Virtchaind {
         });
     }
 
+    /** What {@code status} reads from libvirt and the managed domains, once the services exist. */
+    public void statusSources(StatusSources sources) {
+        this.statusSources = Objects.requireNonNull(sources, "sources");
+    }
+
+    /**
+     * The policy schedule as commands see it: {@code policy-set} and {@code policy-remove}
+     * re-assign after changing a domain's metadata policy, as the lifecycle listener of
+     * {@link #follow} does after a domain event. Usable once {@link #start} has made the schedule.
+     */
+    public PolicySchedules schedules(Services services) {
+        return new PolicySchedules() {
+            @Override
+            public void reassign() throws ScheduleException {
+                if (schedule == null) {
+                    throw new IllegalStateException("the policy schedule is not running yet");
+                }
+                schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+            }
+
+            @Override
+            public List<AssignmentStatus> status() {
+                return schedule == null ? List.of() : schedule.status();
+            }
+        };
+    }
+
     /**
      * Brings the daemon up. {@code domainNames} are the domains libvirt knows at start; the
      * policies' patterns are matched against them.
@@ -262,7 +293,7 @@ public final class Virtchaind {
         schedule = new PolicySchedule(config.stateDir(), policyRun, clock, POLICY_THREADS);
         commands.register(PingCommand.NAME, Commands.Availability.ALWAYS, new PingCommand(version));
         commands.register(StatusCommand.NAME, Commands.Availability.ALWAYS,
-                new StatusCommand(config, lifecycle, version, pid, schedule::status, runningJobs));
+                new StatusCommand(config, lifecycle, version, pid, schedule::status, runningJobs, () -> statusSources));
 
         UserPrincipalLookupService users = FileSystems.getDefault().getUserPrincipalLookupService();
         PeerAccess access = new PeerAccess(config.socketGroup(), GroupDatabase.system(),

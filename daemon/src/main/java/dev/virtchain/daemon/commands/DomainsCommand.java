@@ -1,0 +1,81 @@
+package dev.virtchain.daemon.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virtchain.daemon.config.Policy;
+import dev.virtchain.daemon.control.CommandArgs;
+import dev.virtchain.daemon.control.CommandFailure;
+import dev.virtchain.daemon.control.CommandHandler;
+import dev.virtchain.daemon.control.Json;
+import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ledger.StoredLedger;
+import dev.virtchain.libvirt.DomainSummary;
+import dev.virtchain.model.Disk;
+import dev.virtchain.model.Image;
+import dev.virtchain.model.Ledger;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code domains}: the domains virtchain manages that libvirt has, with their state, snapshot
+ * count, policy schedule and each disk's active image and chain depth.
+ */
+final class DomainsCommand implements CommandHandler {
+    static final String NAME = "domains";
+
+    private final Context cx;
+
+    DomainsCommand(Context cx) {
+        this.cx = cx;
+    }
+
+    @Override
+    public JsonNode handle(CommandArgs args, ProgressSink progress) throws CommandFailure {
+        args.allowOnly(Set.of());
+        Map<String, DomainSummary> live = new HashMap<>();
+        try {
+            for (DomainSummary d : cx.services().host().listDomains()) {
+                live.put(d.name(), d);
+            }
+        } catch (RuntimeException e) {
+            throw Failures.of(e, null);
+        }
+        ObjectNode data = Json.object();
+        ArrayNode list = data.putArray("domains");
+        List<StoredLedger> all = cx.services().book().all().stream()
+                .sorted(Comparator.comparing(s -> s.ledger().domainName())).toList();
+        for (StoredLedger stored : all) {
+            Ledger l = stored.ledger();
+            DomainSummary d = live.get(l.domainName());
+            if (d == null) {
+                continue; // undefined meanwhile; its ledger is retired when libvirt says so
+            }
+            List<Policy> policies = cx.services().policies().policiesFor(l.domainName());
+            list.add(domain(l, d.running() ? "running" : "shut off",
+                    policies.isEmpty() ? null : policies.get(0).schedule().source()));
+        }
+        return data;
+    }
+
+    static ObjectNode domain(Ledger l, String state, String schedule) {
+        ObjectNode o = Json.object();
+        o.put("name", l.domainName());
+        o.put("state", state);
+        o.put("snapshots", l.snapshots().size());
+        o.put("policy", schedule);
+        ArrayNode disks = o.putArray("disks");
+        for (Disk disk : l.disks()) {
+            Image active = disk.activeImage();
+            ObjectNode x = disks.addObject();
+            x.put("target", disk.target());
+            x.put("active", disk.active());
+            x.put("format", active == null ? null : active.format().qemuName());
+            x.put("depth", disk.activeChain().size());
+        }
+        return o;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.virtchain.daemon.commands;
+
+import dev.virtchain.daemon.control.CommandFailure;
+import dev.virtchain.daemon.control.ErrorCode;
+import dev.virtchain.daemon.exec.OperationRefused;
+import dev.virtchain.daemon.exec.StepFailed;
+import dev.virtchain.libvirt.DomainNotFoundException;
+import dev.virtchain.libvirt.HypervisorException;
+import dev.virtchain.libvirt.Involved;
+import dev.virtchain.libvirt.image.ImageToolException;
+import dev.virtchain.model.ChainDrift;
+import dev.virtchain.model.ChainException;
+import dev.virtchain.model.InvalidName;
+import dev.virtchain.model.Refused;
+import dev.virtchain.model.UnknownDisk;
+import dev.virtchain.model.UnknownSnapshot;
+
+/**
+ * Turns the daemon's typed errors into the protocol's error codes, keeping the domain, disk,
+ * snapshot and file they name. The messages are already written for people (they say what to
+ * do), so they pass through unchanged.
+ */
+final class Failures {
+    private Failures() {}
+
+    /** The protocol error for {@code e}, which happened while working on {@code domain}. */
+    static CommandFailure of(RuntimeException e, String domain) {
+        if (e instanceof ChainException c) {
+            return chain(c, domain);
+        }
+        if (e instanceof OperationRefused r) {
+            ErrorCode code = switch (r.reason()) {
+                case BUSY -> ErrorCode.BUSY;
+                case NOT_MANAGED -> ErrorCode.UNKNOWN_DOMAIN;
+                // An interrupted operation is not cleared by waiting: recovery (a restart) settles it.
+                case NO_SPACE, EXISTS, INTERRUPTED -> ErrorCode.REFUSED;
+            };
+            return new CommandFailure(code, e.getMessage(), orElse(r.domain(), domain), r.disk(), null, r.file(), e);
+        }
+        if (e instanceof StepFailed f) {
+            return new CommandFailure(ErrorCode.FAILED, withCause(f), orElse(f.domain(), domain), f.disk(), null,
+                    f.file(), e);
+        }
+        if (e instanceof DomainNotFoundException) {
+            return new CommandFailure(ErrorCode.UNKNOWN_DOMAIN, "libvirt has no domain " + domain
+                    + " (any more); list the domains with 'virtchain domains'", domain, null, null, null, e);
+        }
+        if (e instanceof HypervisorException h) {
+            Involved i = h.involved();
+            return new CommandFailure(ErrorCode.FAILED, e.getMessage(), i == null ? domain : orElse(i.domain(), domain),
+                    i == null ? null : i.disk(), i == null ? null : i.snapshot(),
+                    i == null || i.file() == null ? null : i.file().toString(), e);
+        }
+        if (e instanceof ImageToolException) {
+            return new CommandFailure(ErrorCode.FAILED, e.getMessage(), domain, null, null, null, e);
+        }
+        return new CommandFailure(ErrorCode.FAILED, e.getMessage() == null ? e.toString() : e.getMessage(), domain,
+                null, null, null, e);
+    }
+
+    private static CommandFailure chain(ChainException c, String domain) {
+        ErrorCode code;
+        if (c instanceof InvalidName) {
+            code = ErrorCode.INVALID_ARGUMENT;
+        } else if (c instanceof UnknownSnapshot) {
+            code = ErrorCode.UNKNOWN_SNAPSHOT;
+        } else if (c instanceof UnknownDisk) {
+            code = ErrorCode.UNKNOWN_DISK;
+        } else if (c instanceof Refused || c instanceof ChainDrift) {
+            // Drift is a refusal on purpose: planning on a chain changed behind virtchain's back
+            // could lose a point in time; the message says to run adopt.
+            code = ErrorCode.REFUSED;
+        } else {
+            // InvariantViolation: a ledger that breaks its own rules is a fault, not a refusal.
+            code = ErrorCode.FAILED;
+        }
+        return new CommandFailure(code, c.getMessage(), c.domain().orElse(domain), c.disk().orElse(null),
+                c.snapshot().orElse(null), c.image().orElse(null), c);
+    }
+
+    /** A step failure's message plus its suppressed cleanup problems, which the operator needs to know about. */
+    private static String withCause(StepFailed f) {
+        StringBuilder b = new StringBuilder(f.getMessage());
+        for (Throwable s : f.getSuppressed()) {
+            b.append("; also: ").append(s.getMessage());
+        }
+        return b.toString();
+    }
+
+    private static String orElse(String a, String b) {
+        return a != null ? a : b;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.virtchain.daemon.commands;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.virtchain.daemon.control.Json;
+import java.util.Map;
+
+/**
+ * What {@code status} reads from libvirt and the managed domains: whether libvirt is connected,
+ * which disks drifted, which metadata policies cannot be read, and the jobs under way. The
+ * daemon hands it over once its services exist ({@code Virtchaind.statusSources}); before that
+ * (and in tests without libvirt) {@link #NONE} answers.
+ */
+public interface StatusSources {
+
+    /** Nothing known yet: libvirt not connected, no drift, no jobs. */
+    StatusSources NONE = new StatusSources() {
+        @Override
+        public boolean libvirtConnected() {
+            return false;
+        }
+
+        @Override
+        public ArrayNode drift() {
+            return Json.array();
+        }
+
+        @Override
+        public Map<String, String> policyProblems() {
+            return Map.of();
+        }
+
+        @Override
+        public ArrayNode jobs() {
+            return Json.array();
+        }
+    };
+
+    boolean libvirtConnected();
+
+    /** Drift entries: domain, disk, expected, actual, message. */
+    ArrayNode drift();
+
+    /** Domain to why its metadata policy is ignored. */
+    Map<String, String> policyProblems();
+
+    /** Jobs, in the Job shape. */
+    ArrayNode jobs();
+}

@@ -1,0 +1,147 @@
+package dev.virtchain.daemon.commands;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * virtchaind started the way an operator starts it ({@code bin/virtchaind}, from the build
+ * output that {@code package} made) on a temporary socket and state directory, against the real
+ * libvirtd; and {@code bin/virtchain}, the real CLI, to talk to it. {@link #close} ends the
+ * daemon it started (SIGTERM, then SIGKILL) and nothing else.
+ */
+final class RealDaemon implements AutoCloseable {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one {@code virtchain} run printed and how it exited. */
+    record Run(int status, String out, String err) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (exit " + status + "): " + out + "\nstderr: " + err, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + status + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        }
+    }
+
+    private final Path dir;
+    private final Path socket;
+    private final Path log;
+    private final Process process;
+
+    private RealDaemon(Path dir, Path socket, Path log, Process process) {
+        this.dir = dir;
+        this.socket = socket;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Starts virtchaind with {@code extraConfig} appended to its configuration and waits until it answers. */
+    static RealDaemon start(Path dir, String extraConfig) throws Exception {
+        Path socket = dir.resolve("run/virtchain.sock");
+        Path state = dir.resolve("state");
+        Path config = dir.resolve("virtchaind.conf");
+        Files.writeString(config, """
+                [daemon]
+                socket-group = vctest-no-such-group
+                min-free-space = 0
+                """ + extraConfig);
+        Path log = dir.resolve("virtchaind.log");
+        Process p = new ProcessBuilder(List.of(ROOT.resolve("bin/virtchaind").toString(), "--config", config.toString(),
+                "--socket", socket.toString(), "--state-dir", state.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        RealDaemon d = new RealDaemon(dir, socket, log, p);
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                fail("virtchaind exited with " + p.exitValue() + ":\n" + d.log());
+            }
+            if (Files.exists(socket)) {
+                Run status = d.cli("--json", "status");
+                if (status.status() == 0 && "ready".equals(status.json().path("phase").textValue())) {
+                    return d;
+                }
+            }
+            Thread.sleep(200);
+        }
+        d.close();
+        throw new AssertionError("virtchaind did not become ready within 90 s:\n" + d.log());
+    }
+
+    Path socket() {
+        return socket;
+    }
+
+    /** Runs {@code bin/virtchain --socket SOCKET ARGS...} and waits for it. */
+    Run cli(String... args) throws Exception {
+        return cliAt(socket, args);
+    }
+
+    static Run cliAt(Path socket, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/virtchain").toString(), "--socket",
+                socket.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("VIRTCHAIN_SOCKET");
+        Path out = Files.createTempFile("virtchain-out", ".txt");
+        Path err = Files.createTempFile("virtchain-err", ".txt");
+        try {
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                fail("virtchain " + args + " did not end");
+            }
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Sends a raw request line, for arguments the CLI would refuse before sending. */
+    List<JsonNode> raw(String command, Map<String, Object> args) throws Exception {
+        String line = JSON.writeValueAsString(Map.of("v", 1, "id", "t1", "command", command, "args", args));
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : dev.virtchain.daemon.testclient.TinyClient.exchange(socket, line)) {
+            out.add(JSON.readTree(l));
+        }
+        return out;
+    }
+
+    String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "(no log)";
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        assertTrue(!process.isAlive(), "virtchaind still runs");
+    }
+}
