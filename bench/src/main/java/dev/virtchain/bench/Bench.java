@@ -3,6 +3,7 @@ package dev.virtchain.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virtchain.bench.live.SimulatorVsQemu;
 import dev.virtchain.bench.prune.PruneBench;
 
 import java.io.IOException;
@@ -41,6 +42,7 @@ public final class Bench {
             progress.say("==> benchmark " + part);
             ObjectNode result = switch (part) {
                 case 1 -> PruneBench.run(threads, System.getProperty("bench.prune.only", ""), progress);
+                case 2 -> SimulatorVsQemu.run(progress);
                 default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 7");
             };
             result.put("wallSeconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
