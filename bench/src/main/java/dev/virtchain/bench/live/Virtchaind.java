@@ -15,8 +15,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,17 +31,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Virtchaind implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Daemons still running, stopped by a shutdown hook should the benchmark JVM be told to stop. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroy), "stop-virtchaind"));
+    }
 
     private final Path root;
     private final Path socket;
     private final Process process;
     private final long startedNanos;
+    private final Instant startedAt;
+    private final Path log;
 
-    private Virtchaind(Path root, Path socket, Process process, long startedNanos) {
+    private Virtchaind(Path root, Path socket, Process process, long startedNanos, Instant startedAt, Path log) {
         this.root = root;
         this.socket = socket;
         this.process = process;
         this.startedNanos = startedNanos;
+        this.startedAt = startedAt;
+        this.log = log;
     }
 
     /**
@@ -51,12 +66,20 @@ public final class Virtchaind implements AutoCloseable {
         Path state = dir.resolve("state");
         List<String> argv = new ArrayList<>(List.of(root.resolve("bin/virtchaind").toString(),
                 "--socket", socket.toString(), "--state-dir", state.toString(), "--connect", connect));
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("virtchaind.log").toFile());
+        Path log = dir.resolve("virtchaind.log");
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("NOTIFY_SOCKET");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + dir, e);
+        }
+        Instant at = Instant.now();
         long t0 = System.nanoTime();
         try {
-            return new Virtchaind(root, socket, pb.start(), t0);
+            Process process = pb.start();
+            RUNNING.add(process);
+            return new Virtchaind(root, socket, process, t0, at, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + argv.get(0), e);
         }
@@ -147,6 +170,24 @@ public final class Virtchaind implements AutoCloseable {
         return argv;
     }
 
+    /**
+     * Seconds from exec to the first log line containing {@code text} (the log's timestamps are
+     * milliseconds, UTC); -1 if there is none.
+     */
+    public double secondsToLogLine(String text) {
+        try {
+            for (String line : Files.readAllLines(log)) {
+                if (line.contains(text) && line.length() > 24 && line.charAt(23) == 'Z') {
+                    Instant t = Instant.parse(line.substring(0, 24));
+                    return Duration.between(startedAt, t).toNanos() / 1e9;
+                }
+            }
+        } catch (IOException | DateTimeParseException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     public Path socket() {
         return socket;
     }
@@ -165,6 +206,7 @@ public final class Virtchaind implements AutoCloseable {
 
     @Override
     public void close() {
+        RUNNING.remove(process);
         if (!process.isAlive()) {
             return;
         }

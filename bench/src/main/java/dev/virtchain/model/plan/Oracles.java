@@ -43,4 +43,21 @@ public final class Oracles {
                                               int limit) {
         return BruteForce.search(sim, tombstoned, disk, running, limit);
     }
+
+    /**
+     * The planner benchmark's ledger: {@code vm <- vm.1 <- ... <- vm.500^}, snapshot Si held by
+     * image i.
+     */
+    public static Ledger deepChain() {
+        return PlannerBenchmark.chain();
+    }
+
+    /** The planner benchmark's synthetic facts for {@link #deepChain()}: O(1) lookups (prefix sums). */
+    public static AllocationFacts deepChainFacts() {
+        return PlannerBenchmark.facts();
+    }
+
+    public static int deepChainDepth() {
+        return PlannerBenchmark.DEPTH;
+    }
 }
