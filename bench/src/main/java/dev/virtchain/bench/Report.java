@@ -282,6 +282,35 @@ public final class Report {
                 + " Cinder/Nova's rule differs from libvirt's only when the newest snapshot is deleted, which this"
                 + " policy never does.");
         line("");
+        int hourlyMost = 0;
+        int nightlyMost = 0;
+        int newest = 0;
+        for (JsonNode c : p.path("cases")) {
+            int most = c.path("mostDeletedAtOnce").asInt();
+            if (c.path("schedule").asText().equals("after every snapshot")) {
+                hourlyMost = Math.max(hourlyMost, most);
+            } else {
+                nightlyMost = Math.max(nightlyMost, most);
+            }
+            newest += c.path("newestDeletes").asInt();
+        }
+        if (hourlyMost == 1 && newest == 0) {
+            line("Reading the tables: pruned hourly, every prune deleted one snapshot and never the newest, so every"
+                    + " delete is of an interior snapshot. With the domain running, libvirt allows one way to merge it"
+                    + " (commit the image above into the snapshot's image; pulling into an image that is not the"
+                    + " active one is refused), so all strategies copy the same bytes. Shut off, virtchain may"
+                    + " instead pull the snapshot's image into the one above when that copies less, which is where"
+                    + " the libvirt column departs from 1.");
+            line("");
+        }
+        if (nightlyMost > 1) {
+            line("Pruned nightly, a prune deletes up to " + nightlyMost + " snapshots, mostly a day's adjacent"
+                    + " hourlies. virtchain merges each run of adjacent deleted snapshots with one commit, which"
+                    + " copies a cluster once however many of those hours wrote it; one at a time, and libvirt,"
+                    + " copy it once for every hour that wrote it. So the saving grows with how often the guest"
+                    + " rewrites the same clusters within a day, and is nil when hours never overlap.");
+            line("");
+        }
         JsonNode s = p.path("summary");
         line("Lower bound: " + s.path("prunesSearched").asInt() + " prunes searched exhaustively, "
                 + s.path("prunesLandingBound").asInt() + " bounded by landing; worst ratio "
@@ -371,7 +400,10 @@ public final class Report {
         line("Medians: virtchain " + secs(p.path("virtchainMedianSeconds")) + ", virsh "
                 + secs(p.path("virshMedianSeconds")) + "; ratio " + ratio(p.path("ratio")) + " (target ≤ 1.05)."
                 + " virtchain's time includes the CLI's start (see benchmark 6), measuring the images (`qemu-img"
-                + " map`), planning, and the ledger's fsync'd writes before and after the job.");
+                + " map`), planning, and the ledger's fsync'd writes before and after the job. `virsh ... --wait`"
+                + " looks at the job every 500 ms (a fixed sleep in virsh's wait loop, even when the completion"
+                + " event has arrived), so its times come in steps of about half a second; a job shorter than that"
+                + " costs virsh a whole step.");
         line("");
     }
 

@@ -21,7 +21,7 @@ public final class MergeTime {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final long MIB = 1L << 20;
     static final int LAYER_MIB = 256;
-    static final int ROUNDS = 3;
+    static final int ROUNDS = 5;
     private static final String DISK = "vda";
 
     private MergeTime() {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.bench.Progress;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,10 +31,10 @@ public final class PruneBench {
 
     /**
      * Disk sizes and what the guest writes an hour: bigger disks write more, but far from in
-     * proportion (0.8 %, 0.3 % and 0.07 % of the disk an hour; 192 MiB, 576 MiB and 1.1 GiB a
+     * proportion (0.8 %, 0.2 % and 0.07 % of the disk an hour; 192 MiB, 768 MiB and 2.25 GiB a
      * day). The simulator's time grows with the data written, which keeps the largest rate modest.
      */
-    private static final long[][] DISKS = {{GIB, 8 * MIB}, {8 * GIB, 24 * MIB}, {64 * GIB, 48 * MIB}};
+    private static final long[][] DISKS = {{GIB, 8 * MIB}, {16 * GIB, 32 * MIB}, {128 * GIB, 96 * MIB}};
     /** The base image is a quarter full: an installed system. */
     private static final double BASE_SHARE = 0.25;
 
@@ -63,17 +65,18 @@ public final class PruneBench {
             }
         }
         cases.removeIf(c -> !c.label().contains(only));
-        // Longest first, so that two threads finish together.
-        cases.sort((a, b) -> Long.compare(b.workload().bytesPerHour(), a.workload().bytesPerHour()));
+        // Longest first, so that two threads finish together; reported in the order above.
+        List<Case> longestFirst = new ArrayList<>(cases);
+        longestFirst.sort((a, b) -> Long.compare(b.workload().bytesPerHour(), a.workload().bytesPerHour()));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<ObjectNode>> results = new ArrayList<>();
-            for (Case c : cases) {
-                results.add(pool.submit(() -> runCase(c, progress)));
+            Map<Case, Future<ObjectNode>> results = new HashMap<>();
+            for (Case c : longestFirst) {
+                results.put(c, pool.submit(() -> runCase(c, progress)));
             }
             ArrayNode rows = JSON.arrayNode();
-            for (Future<ObjectNode> f : results) {
-                rows.add(f.get());
+            for (Case c : cases) {
+                rows.add(results.get(c).get());
             }
             ObjectNode out = JSON.objectNode();
             out.put("hours", PruneRun.HOURS);
