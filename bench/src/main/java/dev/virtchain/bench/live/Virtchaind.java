@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,6 +181,36 @@ public final class Virtchaind implements AutoCloseable {
                 if (line.contains(text) && line.length() > 24 && line.charAt(23) == 'Z') {
                     Instant t = Instant.parse(line.substring(0, 24));
                     return Duration.between(startedAt, t).toNanos() / 1e9;
+                }
+            }
+        } catch (IOException | DateTimeParseException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * Seconds from {@code since} to the first log line at or after it (to the log's millisecond)
+     * that contains every one of {@code texts}; -1 if there is none. The log's wording is the
+     * daemon's, not a contract: a benchmark uses this for a breakdown, never for a verdict.
+     */
+    public double secondsToLogLine(Instant since, String... texts) {
+        Instant from = since.truncatedTo(ChronoUnit.MILLIS);
+        try {
+            for (String line : Files.readAllLines(log)) {
+                if (line.length() <= 24 || line.charAt(23) != 'Z') {
+                    continue;
+                }
+                Instant t = Instant.parse(line.substring(0, 24));
+                if (t.isBefore(from)) {
+                    continue;
+                }
+                boolean all = true;
+                for (String text : texts) {
+                    all &= line.contains(text);
+                }
+                if (all) {
+                    return Duration.between(since, t).toNanos() / 1e9;
                 }
             }
         } catch (IOException | DateTimeParseException e) {
