@@ -100,6 +100,14 @@ public final class LibvirtHost implements AutoCloseable {
                 dom -> dom.getXMLDesc(Domain.XMLFlags.INACTIVE));
     }
 
+    /** Capacity and allocation of the disk's active image, as libvirt reports them now. */
+    public DiskUsage diskUsage(String domain, String disk) {
+        return session.onDomain(domain, "read the block info", Involved.domain(domain).disk(disk), dom -> {
+            org.libvirt.DomainBlockInfo i = dom.blockInfo(disk);
+            return new DiskUsage(domain, disk, i.getCapacity(), i.getAllocation(), i.getPhysical());
+        });
+    }
+
     public boolean isRunning(String domain) {
         return session.onDomain(domain, "read the state", Involved.domain(domain), dom -> dom.isActive() == 1);
     }

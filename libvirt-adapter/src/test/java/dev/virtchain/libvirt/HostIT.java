@@ -54,6 +54,19 @@ class HostIT {
         assertTrue(all.stream().filter(e -> e.domain().equals(name)).allMatch(e -> e.uuid().equals(uuid)));
     }
 
+    @Test
+    void diskUsageReportsCapacityAndTheActiveImagesGrowingAllocation() {
+        try (TestDomain dom = TestDomain.builder().create()) {
+            DiskUsage empty = host.diskUsage(dom.name(), "vda");
+            assertEquals(64L << 20, empty.capacity(), "the size the guest sees");
+            dom.write("vda", 0x6b, "0", "4M");
+            DiskUsage written = host.diskUsage(dom.name(), "vda");
+            assertEquals(64L << 20, written.capacity());
+            assertTrue(written.allocation() >= empty.allocation() + (4L << 20),
+                    "4 MiB written must show in the allocation: " + empty + " then " + written);
+        }
+    }
+
     private static List<DomainLifecycleEvent.Kind> kinds(List<DomainLifecycleEvent> events, String domain) {
         return events.stream().filter(e -> e.domain().equals(domain)).map(DomainLifecycleEvent::kind)
                 .filter(k -> k != DomainLifecycleEvent.Kind.OTHER).toList();

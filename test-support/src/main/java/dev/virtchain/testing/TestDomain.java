@@ -44,12 +44,12 @@ public final class TestDomain implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int HMP = 1; // VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP
 
-    private final Connect conn;
+    private Connect conn;
+    private Domain domain;
     private final String name;
     private final Path dir;
     private final List<String> targets;
     private final List<Path> bases;
-    private final Domain domain;
 
     private TestDomain(Connect conn, String name, Path dir, List<String> targets, List<Path> bases, Domain domain) {
         this.conn = conn;
@@ -75,6 +75,7 @@ public final class TestDomain implements AutoCloseable {
         private Format format = Format.QCOW2;
         private long diskMiB = 64;
         private boolean running = true;
+        private Path root;
 
         public Builder disks(int n) {
             if (n < 1 || n > 3) {
@@ -100,11 +101,20 @@ public final class TestDomain implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes the domain's directory under {@code dir} instead of {@link #workRoot()}, e.g. on a
+         * small file system the test mounted; QEMU must be able to traverse it.
+         */
+        public Builder under(Path dir) {
+            this.root = dir;
+            return this;
+        }
+
         public TestDomain create() {
             Connect conn = TestLibvirt.connection();
             String name = Leftovers.PREFIX + ProcessHandle.current().pid() + "-"
                     + Long.toString(RANDOM.nextLong() >>> 1, 36).substring(0, 8);
-            Path dir = workRoot().resolve(name);
+            Path dir = (root == null ? workRoot() : root).resolve(name);
             try {
                 Files.createDirectory(dir);
                 // QEMU runs as another user: every directory above an image must be traversable.
@@ -151,11 +161,22 @@ public final class TestDomain implements AutoCloseable {
         return dir;
     }
 
-    public Domain domain() {
+    /** The libvirt handle, looked up again on a fresh connection if libvirtd was restarted. */
+    public synchronized Domain domain() {
+        Connect live = TestLibvirt.connection();
+        if (live != conn) {
+            try {
+                conn = live;
+                domain = live.domainLookupByName(name);
+            } catch (LibvirtException e) {
+                throw new IllegalStateException("test domain " + name + " is gone: " + e.getMessage(), e);
+            }
+        }
         return domain;
     }
 
     public Connect connection() {
+        domain();
         return conn;
     }
 
@@ -171,7 +192,7 @@ public final class TestDomain implements AutoCloseable {
 
     public void start() {
         try {
-            domain.create();
+            domain().create();
         } catch (LibvirtException e) {
             throw new IllegalStateException("cannot start test domain " + name + ": " + e.getMessage(), e);
         }
@@ -180,8 +201,8 @@ public final class TestDomain implements AutoCloseable {
     /** Pulls the plug (virsh destroy): the domain stays defined, shut off. */
     public void stop() {
         try {
-            if (domain.isActive() == 1) {
-                domain.destroy();
+            if (domain().isActive() == 1) {
+                domain().destroy();
             }
         } catch (LibvirtException e) {
             throw new IllegalStateException("cannot stop test domain " + name + ": " + e.getMessage(), e);
@@ -190,7 +211,7 @@ public final class TestDomain implements AutoCloseable {
 
     public boolean isRunning() {
         try {
-            return domain.isActive() == 1;
+            return domain().isActive() == 1;
         } catch (LibvirtException e) {
             throw new IllegalStateException("cannot read the state of " + name + ": " + e.getMessage(), e);
         }
@@ -199,7 +220,7 @@ public final class TestDomain implements AutoCloseable {
     /** The live domain XML (the inactive definition when shut off). */
     public String xml() {
         try {
-            return domain.getXMLDesc(0);
+            return domain().getXMLDesc(0);
         } catch (LibvirtException e) {
             throw new IllegalStateException("cannot read the XML of " + name + ": " + e.getMessage(), e);
         }
@@ -266,7 +287,7 @@ public final class TestDomain implements AutoCloseable {
         int flags = Domain.SnapshotCreateFlags.DISK_ONLY | Domain.SnapshotCreateFlags.NO_METADATA
                 | Domain.SnapshotCreateFlags.ATOMIC;
         try {
-            domain.snapshotCreateXML(serialize(doc), flags);
+            domain().snapshotCreateXML(serialize(doc), flags);
         } catch (LibvirtException e) {
             throw new IllegalStateException("cannot snapshot " + name + " to " + overlays + ": " + e.getMessage(), e);
         }
@@ -275,7 +296,7 @@ public final class TestDomain implements AutoCloseable {
     /** Runs one HMP command on the domain's monitor and returns its output. */
     public String hmp(String command) {
         try {
-            return domain.qemuMonitorCommand(command, HMP);
+            return domain().qemuMonitorCommand(command, HMP);
         } catch (LibvirtException e) {
             throw new IllegalStateException("HMP '" + command + "' on " + name + " failed: " + e.getMessage(), e);
         }
@@ -320,7 +341,7 @@ public final class TestDomain implements AutoCloseable {
     public void close() {
         RuntimeException first = null;
         try {
-            Leftovers.removeDomain(conn, name);
+            Leftovers.removeDomain(TestLibvirt.connection(), name);
         } catch (RuntimeException e) {
             first = e;
         }

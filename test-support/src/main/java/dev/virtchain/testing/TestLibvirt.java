@@ -26,8 +26,19 @@ public final class TestLibvirt {
             shared = open();
             Leftovers.sweep(shared);
             Runtime.getRuntime().addShutdownHook(new Thread(TestLibvirt::closeQuietly, "vctest-close"));
+        } else if (!alive(shared)) {
+            // libvirtd was restarted (a reconnect test does that): later tests get a fresh connection.
+            shared = open();
         }
         return shared;
+    }
+
+    private static boolean alive(Connect conn) {
+        try {
+            return conn.isAlive();
+        } catch (LibvirtException e) {
+            return false;
+        }
     }
 
     /** A fresh connection, for tests that need their own (the caller closes it). */

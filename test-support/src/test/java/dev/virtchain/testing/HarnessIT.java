@@ -74,15 +74,13 @@ class HarnessIT {
 
     private static String[] listAll() {
         try {
-            var conn = TestLibvirt.connection();
-            String[] defined = conn.listDefinedDomains();
-            int[] ids = conn.listDomains();
-            String[] all = new String[defined.length + ids.length];
-            System.arraycopy(defined, 0, all, 0, defined.length);
-            for (int i = 0; i < ids.length; i++) {
-                all[defined.length + i] = conn.domainLookupByID(ids[i]).getName();
+            // One listing of running and defined domains: per-id look-ups race with other runs.
+            org.libvirt.Domain[] all = TestLibvirt.connection().listAllDomains(0);
+            String[] names = new String[all.length];
+            for (int i = 0; i < all.length; i++) {
+                names[i] = all[i].getName();
             }
-            return all;
+            return names;
         } catch (org.libvirt.LibvirtException e) {
             throw new IllegalStateException(e);
         }

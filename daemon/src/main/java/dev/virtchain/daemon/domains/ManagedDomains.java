@@ -175,9 +175,77 @@ public final class ManagedDomains implements Recovery {
             log.warn("{}: took in {} images stacked on top of its chains by hand", domain,
                     ledger.snapshots().size() - current.snapshots().size());
         }
-        book.save(known.map(k -> k.with(ledger)).orElse(StoredLedger.idle(ledger)));
+        Ledger shared = shareImagesWithOthers(ledger);
+        book.save(known.map(k -> k.with(shared)).orElse(StoredLedger.idle(shared)));
         drift.remove(domain);
-        return ledger;
+        return shared;
+    }
+
+    /**
+     * A clone's chain runs into images of the domain it was cloned from. In the clone's ledger the
+     * snapshots those images hold are held ({@code parent-<domain>}), so nothing done to the clone
+     * ever merges or deletes them; in the other domain's ledger the snapshot each such image
+     * holds is protected by the clone, so that domain cannot merge away what the clone reads.
+     */
+    private Ledger shareImagesWithOthers(Ledger ledger) {
+        Map<String, StoredLedger> owners = new HashMap<>();
+        for (StoredLedger other : book.all()) {
+            if (other.uuid().equals(ledger.domain().uuid())) {
+                continue;
+            }
+            for (var d : other.ledger().disks()) {
+                for (Image i : d.images()) {
+                    owners.put(i.path(), other);
+                }
+            }
+        }
+        Ledger out = ledger;
+        Map<String, Ledger> protectedOwners = new HashMap<>();
+        for (var snapshot : ledger.snapshots()) {
+            for (String holder : snapshot.holders().values()) {
+                StoredLedger owner = owners.get(holder);
+                if (owner == null) {
+                    continue;
+                }
+                String ownerName = owner.ledger().domainName();
+                String tag = "parent-" + ownerName;
+                if (!out.requireSnapshot(snapshot.name()).holds().contains(tag)) {
+                    out = out.withHold(snapshot.name(), tag);
+                }
+                Ledger o = protectedOwners.getOrDefault(owner.uuid(), owner.ledger());
+                for (var theirs : o.snapshots()) {
+                    if (theirs.holders().containsValue(holder) && !theirs.protectedBy().contains(ledger.domainName())) {
+                        o = o.withProtection(theirs.name(), ledger.domainName());
+                    }
+                }
+                protectedOwners.put(owner.uuid(), o);
+            }
+        }
+        for (Map.Entry<String, Ledger> e : protectedOwners.entrySet()) {
+            StoredLedger owner = book.byUuid(e.getKey()).orElseThrow();
+            if (!owner.ledger().equals(e.getValue())) {
+                book.save(owner.with(e.getValue()));
+                log.info("{}: snapshots whose images {} uses are now protected", owner.ledger().domainName(),
+                        ledger.domainName());
+            }
+        }
+        return out;
+    }
+
+    /** The domain is gone: the protection it put on other domains' snapshots goes too. */
+    private void releaseProtections(String goneDomain) {
+        for (StoredLedger other : book.all()) {
+            Ledger l = other.ledger();
+            for (var s : other.ledger().snapshots()) {
+                if (s.protectedBy().contains(goneDomain)) {
+                    l = l.withoutProtection(s.name(), goneDomain);
+                }
+            }
+            if (!l.equals(other.ledger())) {
+                book.save(other.with(l));
+                log.info("{}: {} is gone, its protection of snapshots is lifted", l.domainName(), goneDomain);
+            }
+        }
     }
 
     /** Records (and takes in, when it is only images added on top) a chain changed outside virtchain. */
@@ -210,6 +278,7 @@ public final class ManagedDomains implements Recovery {
                         return;
                     }
                     book.retire(event.uuid());
+                    releaseProtections(event.domain());
                     log.info("{} went away ({}); its ledger is kept under retired/", event.domain(), event.kind());
                 });
                 case STARTED, STOPPED, OTHER -> log.debug("{} {}", event.domain(), event.kind());

@@ -16,23 +16,30 @@ import java.util.Map;
  * (a prune of a long chain asks about few images), cached for one planning.
  *
  * <p>An allocated zero cluster costs a write like data does, so costs count both. For the active
- * image of a running domain the map may lag behind the guest (QEMU caches qcow2 metadata until
- * it flushes): its own allocation is then under-stated, which makes a pull into it look dearer,
- * never cheaper, than it is.
+ * image of a running domain the map lags behind the guest (QEMU caches qcow2 metadata until it
+ * flushes), so what committing it costs is the larger of its map and libvirt's current
+ * allocation of the file: an active commit must never look cheaper than it is, or a guest that
+ * wrote a lot would have all of it copied where a pull of a small snapshot would do. A stale
+ * map also under-states what the active image already holds, which makes a pull into it look
+ * dearer, never cheaper, than it is.
  */
 final class MeasuredFacts implements AllocationFacts {
     private final QemuImg qemuImg;
     private final Ledger ledger;
+    private final Map<String, Long> liveAllocation;
     private final Map<String, ImageMap> maps = new HashMap<>();
 
-    MeasuredFacts(QemuImg qemuImg, Ledger ledger) {
+    /** @param liveAllocation per active image of a running domain, libvirt's allocation of it */
+    MeasuredFacts(QemuImg qemuImg, Ledger ledger, Map<String, Long> liveAllocation) {
         this.qemuImg = qemuImg;
         this.ledger = ledger;
+        this.liveAllocation = Map.copyOf(liveAllocation);
     }
 
     @Override
     public long allocatedBytes(String image) {
-        return bytes(map(image).commitCost());
+        long mapped = bytes(map(image).commitCost());
+        return Math.max(mapped, liveAllocation.getOrDefault(image, 0L));
     }
 
     @Override

@@ -182,7 +182,7 @@ public final class OperationRunner {
      * again.
      */
     private Plan planAroundExistingFiles(String domain, Intent intent, Ledger ledger, Observation obs) {
-        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger);
+        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger, liveAllocation(domain, ledger, obs));
         Ledger l = ledger;
         for (int attempt = 0; attempt < 1000; attempt++) {
             Plan plan = planner.plan(intent, new Situation(l, obs.chains(), facts, obs.state()));
@@ -197,6 +197,18 @@ public final class OperationRunner {
         }
         throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, null, null, "cannot find a free overlay name"
                 + " next to the active images of " + domain + " after 1000 tries; clean up the image directory");
+    }
+
+    /** libvirt's current allocation of each disk's active image, when the domain runs. */
+    private Map<String, Long> liveAllocation(String domain, Ledger ledger, Observation obs) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        if (!obs.running()) {
+            return out;
+        }
+        for (Disk d : ledger.disks()) {
+            out.put(d.active(), host.diskUsage(domain, d.target()).allocation());
+        }
+        return out;
     }
 
     // --- apply ------------------------------------------------------------------------------------
@@ -224,8 +236,9 @@ public final class OperationRunner {
                 continue;
             }
             StepRunner runner = new StepRunner(host, qemuImg, truth, jobPermits, crash, domain, stored.ledger(),
-                    bandwidthMiB, tracked, got::set);
-            try {
+                    bandwidthMiB, tracked, got::set, path -> otherLedgerNaming(domain, path));
+            try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, diskOf(step))) {
+                log.info("step {} of {}: {}", op.nextStep() + 1, op.steps().size(), step);
                 step.accept(runner);
             } catch (RuntimeException e) {
                 throw settle(domain, stored, e);
@@ -238,6 +251,21 @@ public final class OperationRunner {
         book.save(stored);
         log.info("operation {} on {} done", op.id(), domain);
         return stored;
+    }
+
+    /** The name of another managed domain whose ledger names {@code path}, if any: then it is not ours to delete. */
+    private Optional<String> otherLedgerNaming(String domain, String path) {
+        for (StoredLedger other : book.all()) {
+            if (other.ledger().domainName().equals(domain)) {
+                continue;
+            }
+            for (Disk d : other.ledger().disks()) {
+                if (d.contains(path)) {
+                    return Optional.of(other.ledger().domainName());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The snapshot just taken gets the consistency libvirt actually gave (quiesce AUTO may fall back). */

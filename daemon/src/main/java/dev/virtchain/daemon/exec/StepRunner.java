@@ -17,6 +17,7 @@ import dev.virtchain.libvirt.image.QemuImg;
 import dev.virtchain.libvirt.image.RebaseMode;
 import dev.virtchain.libvirt.xml.CloneDefinition;
 import dev.virtchain.libvirt.xml.DiskSourceRewrite;
+import dev.virtchain.libvirt.xml.DomainXmlReader;
 import dev.virtchain.model.Consistency;
 import dev.virtchain.model.Image;
 import dev.virtchain.model.Ledger;
@@ -52,10 +53,12 @@ final class StepRunner implements Step.Visitor<Void> {
     private final long bandwidthMiB;
     private final ProgressSink progress;
     private final Consumer<Consistency> consistencyGot;
+    private final java.util.function.Function<String, Optional<String>> otherUser;
 
     StepRunner(LibvirtHost host, QemuImg qemuImg, DomainTruth truth, Semaphore jobPermits, CrashPoints crash,
                String domain, Ledger ledger, long bandwidthMiB, ProgressSink progress,
-               Consumer<Consistency> consistencyGot) {
+               Consumer<Consistency> consistencyGot, java.util.function.Function<String, Optional<String>> otherUser) {
+        this.otherUser = otherUser;
         this.host = host;
         this.qemuImg = qemuImg;
         this.truth = truth;
@@ -169,6 +172,7 @@ final class StepRunner implements Step.Visitor<Void> {
 
     @Override
     public Void offlineRebase(Step.OfflineRebase s) {
+        forgetStoredChain(s.disk());
         String fmt = s.newBacking() == null ? null : formatOf(s.newBacking());
         qemuImg.rebase(Path.of(s.image()), s.newBacking() == null ? null : Path.of(s.newBacking()), fmt,
                 s.safe() ? RebaseMode.SAFE : RebaseMode.UNSAFE);
@@ -178,11 +182,33 @@ final class StepRunner implements Step.Visitor<Void> {
 
     @Override
     public Void offlineCommit(Step.OfflineCommit s) {
+        forgetStoredChain(s.disk());
         progress.progress("commit", 0, s.estimatedBytes(), "qemu-img commit " + s.top() + " into " + s.base());
         qemuImg.commit(Path.of(s.top()), Path.of(s.base()));
         progress.progress("commit", s.estimatedBytes(), s.estimatedBytes(), null);
         crash.reach("after-call");
         return null;
+    }
+
+    /**
+     * A shut-off domain's definition can store the chain the disk last ran on (libvirt writes it
+     * there when it takes a snapshot), and libvirt starts the domain on that stored chain, not on
+     * what the image headers say. Once qemu-img has rewritten a backing pointer, the stored chain
+     * names an image that is about to be removed, and the domain would no longer start. So the
+     * stored chain is dropped from the definition first (libvirt then reads the chain from the
+     * headers at the next start): right before and right after the qemu-img run alike, so a crash
+     * between the two leaves a definition that starts. Running again does nothing.
+     */
+    private void forgetStoredChain(String disk) {
+        if (host.isRunning(domain)) {
+            return; // the image is on a branch the running chain does not include: the definition is not about it
+        }
+        String xml = host.inactiveXml(domain);
+        for (var d : DomainXmlReader.read(xml).disks()) {
+            if (d.target().equals(disk) && !d.backing().isEmpty() && d.source() != null) {
+                host.define(DiskSourceRewrite.withActiveImage(xml, disk, d.source(), d.format()));
+            }
+        }
     }
 
     @Override
@@ -246,6 +272,11 @@ final class StepRunner implements Step.Visitor<Void> {
         Path file = Path.of(s.path());
         if (!Files.exists(file)) {
             return null;
+        }
+        Optional<String> user = otherUser.apply(s.path());
+        if (user.isPresent()) {
+            throw new StepFailed(domain, s.disk(), s.path(), "refusing to delete " + s.path()
+                    + ": the ledger of domain " + user.get() + " still names it", null);
         }
         Observation now = truth.observe(domain);
         if (now.inAnyChain(s.path())) {

@@ -35,6 +35,7 @@ public final class LedgerStore {
         this.retired = stateDir.resolve("retired");
         this.clock = clock;
         try {
+            createPrivateDirectory(stateDir);
             createPrivateDirectory(dir);
             createPrivateDirectory(retired);
         } catch (IOException e) {
@@ -120,10 +121,16 @@ public final class LedgerStore {
         }
     }
 
+    /** Creates {@code d} (and any missing parent) mode 0700: the state says which files hold every snapshot. */
     private static void createPrivateDirectory(Path d) throws IOException {
-        if (!Files.isDirectory(d)) {
-            Files.createDirectories(d);
-            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+        if (Files.isDirectory(d)) {
+            return;
         }
+        Path parent = d.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            createPrivateDirectory(parent);
+        }
+        Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------")); // umask may have narrowed it
     }
 }

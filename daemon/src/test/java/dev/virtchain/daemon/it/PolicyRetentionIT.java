@@ -1,0 +1,119 @@
+package dev.virtchain.daemon.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.virtchain.daemon.ledger.StoredLedger;
+import dev.virtchain.model.Origin;
+import dev.virtchain.model.Snapshot;
+import dev.virtchain.testing.ImageContent;
+import dev.virtchain.testing.TestDomain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A policy at a compressed cron interval (every 5 s, Quartz's six fields) with keep-last 3 runs for
+ * several cycles in the real daemon: each cycle takes a snapshot and prunes, so afterwards exactly
+ * the newest three of the policy's snapshots are left, each still showing what it was taken with,
+ * and the older ones are gone from the chain and from the disk.
+ */
+@Timeout(240)
+class PolicyRetentionIT {
+    private static final int CYCLES = 6;
+
+    private Path home;
+    private DaemonProcess daemon;
+    private TestDomain dom;
+
+    @AfterEach
+    void cleanUp() {
+        try {
+            if (daemon != null) {
+                daemon.close();
+            }
+        } finally {
+            try {
+                if (dom != null) {
+                    dom.close();
+                }
+            } finally {
+                CrashMatrixIT.deleteTree(home);
+            }
+        }
+    }
+
+    @Test
+    void keepsExactlyTheNewestThreeOfThePolicysSnapshots() throws Exception {
+        dom = TestDomain.builder().create();
+        dom.write("vda", 0x21, "0", "1M");
+        home = Files.createTempDirectory(TestDomain.workRoot(), "vcd-policy-");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        daemon = DaemonProcess.startReady(home, "[daemon]\nmin-free-space = 0\n\n[policy every5s]\nmatch = " + dom.name()
+                + "\nschedule = */5 * * * * ?\nquiesce = no\nkeep-last = 3\n");
+
+        // Snapshot name → digest of its point in time, read as soon as the snapshot shows up (its
+        // holder is frozen then; later merges move the holder, never the content).
+        Map<String, String> digests = new LinkedHashMap<>();
+        Map<String, Instant> created = new HashMap<>();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(5L * CYCLES + 60));
+        int pattern = 0x30;
+        while (digests.size() < CYCLES) {
+            assertTrue(Instant.now().isBefore(deadline), "the policy took " + digests.keySet() + " by now; the"
+                    + " daemon's log ends:\n" + daemon.tail());
+            JsonNode list = daemon.require("snapshot-list", DaemonProcess.args().put("domain", dom.name()));
+            boolean fresh = false;
+            for (JsonNode s : list.path("snapshots")) {
+                String name = s.path("name").asText();
+                if (!s.path("origin").asText().equals("policy") || digests.containsKey(name)) {
+                    continue;
+                }
+                digests.put(name, ImageContent.digest(Path.of(s.path("disks").get(0).path("file").asText())));
+                created.put(name, Instant.parse(s.path("created").asText()));
+                fresh = true;
+            }
+            if (fresh) {
+                dom.write("vda", pattern++, Integer.toString(digests.size()) + "M", "256k"); // each point in time differs
+            }
+            DaemonProcess.sleep(250);
+        }
+        // SIGTERM lets a policy run under way finish (its grace is 10 s): the state is settled.
+        daemon.stop();
+        daemon = null;
+
+        StoredLedger stored = ChainAudit.read(home, dom);
+        // A run that fired after the last look may have added one (and pruned one more): the
+        // newest three of everything the policy took is what must be left.
+        Map<String, Instant> taken = new HashMap<>(created);
+        for (Snapshot s : stored.ledger().snapshots()) {
+            assertEquals(Origin.Kind.POLICY, s.origin().kind(), s.toString());
+            taken.putIfAbsent(s.name(), s.created());
+        }
+        List<String> expected = taken.keySet().stream().sorted(Comparator.comparing(taken::get).reversed()).limit(3)
+                .sorted(Comparator.comparing(taken::get)).toList();
+        List<String> left = stored.ledger().snapshots().stream().sorted(Comparator.comparing(Snapshot::created))
+                .map(Snapshot::name).toList();
+        assertEquals(expected, left, "the policy's snapshots after " + taken.size() + " cycles");
+
+        Map<String, Map<String, String>> byDisk = new HashMap<>();
+        digests.forEach((n, d) -> {
+            if (d != null) {
+                byDisk.put(n, Map.of("vda", d));
+            }
+        });
+        ChainAudit.assertTruth(dom, stored, byDisk);
+        // Three holders and the active image: the older snapshots' images left the chain and the disk.
+        assertEquals(4, dom.chain("vda").size(), dom.chain("vda").toString());
+    }
+}
