@@ -117,6 +117,11 @@ public final class Report {
         }
         if (parts.has("4")) {
             create(parts.get("4"));
+            if (parts.has("6")) {
+                line("For scale: `virtchain status`, which only starts the CLI and asks the daemon one question, has a"
+                        + " median of " + ms(parts.get("6").path("cli").path("statusMedianMs")) + " (benchmark 6).");
+                line("");
+            }
         }
         if (parts.has("5")) {
             merge(parts.get("5"));
