@@ -40,7 +40,8 @@ final class BlockJobEvents implements AutoCloseable {
         argv.addAll(Virsh.argv(List.of("event", "--domain", domain, "--loop", "--timestamp", "--event",
                 "block-job-2")));
         try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            Process p = Children.started(
+                    new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start());
             return new BlockJobEvents(p, out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot follow block-job events of " + domain, e);
@@ -69,6 +70,7 @@ final class BlockJobEvents implements AutoCloseable {
 
     @Override
     public void close() {
+        Children.ended(process);
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {

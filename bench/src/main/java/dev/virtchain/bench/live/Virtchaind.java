@@ -21,8 +21,6 @@ import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,12 +30,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Virtchaind implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Daemons still running, stopped by a shutdown hook should the benchmark JVM be told to stop. */
-    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroy), "stop-virtchaind"));
-    }
 
     private final Path root;
     private final Path socket;
@@ -78,8 +70,7 @@ public final class Virtchaind implements AutoCloseable {
         Instant at = Instant.now();
         long t0 = System.nanoTime();
         try {
-            Process process = pb.start();
-            RUNNING.add(process);
+            Process process = Children.started(pb.start());
             return new Virtchaind(root, socket, process, t0, at, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + argv.get(0), e);
@@ -237,7 +228,7 @@ public final class Virtchaind implements AutoCloseable {
 
     @Override
     public void close() {
-        RUNNING.remove(process);
+        Children.ended(process);
         if (!process.isAlive()) {
             return;
         }
