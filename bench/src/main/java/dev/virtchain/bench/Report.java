@@ -1,0 +1,528 @@
+package dev.virtchain.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Merges a run's {@code part-N.json} files into {@code results.json} (parts not run keep their
+ * earlier figures, each with its own date and load) and writes RESULTS.md from it.
+ *
+ * <pre>java … dev.virtchain.bench.Report RUN-OUT-DIR results.json RESULTS.md</pre>
+ */
+public final class Report {
+    private static final long MIB = 1L << 20;
+    private static final long GIB = 1L << 30;
+
+    private final StringBuilder md = new StringBuilder();
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: Report RUN-OUT-DIR results.json RESULTS.md");
+            System.exit(2);
+        }
+        Path runDir = Path.of(args[0]);
+        Path json = Path.of(args[1]);
+        Path markdown = Path.of(args[2]);
+        ObjectNode results = Files.exists(json) ? (ObjectNode) Bench.JSON.readTree(json.toFile())
+                : JsonNodeFactory.instance.objectNode();
+        ObjectNode parts = results.has("parts") ? (ObjectNode) results.get("parts") : results.putObject("parts");
+        for (int n = 1; n <= 7; n++) {
+            Path f = runDir.resolve("part-" + n + ".json");
+            if (Files.exists(f)) {
+                parts.set(Integer.toString(n), Bench.JSON.readTree(f.toFile()));
+            }
+        }
+        Path machine = runDir.resolve("machine.json");
+        if (Files.exists(machine)) {
+            results.set("machine", Bench.JSON.readTree(machine.toFile()));
+        }
+        // Parts in order, whatever order they were merged in.
+        ObjectNode sorted = JsonNodeFactory.instance.objectNode();
+        Map<Integer, JsonNode> byNumber = new TreeMap<>();
+        parts.properties().forEach(e -> byNumber.put(Integer.parseInt(e.getKey()), e.getValue()));
+        byNumber.forEach((k, v) -> sorted.set(Integer.toString(k), v));
+        results.set("parts", sorted);
+        Bench.write(json, results);
+        Files.writeString(markdown, new Report().render(results));
+    }
+
+    // ------------------------------------------------------------------ rendering
+
+    private String render(JsonNode results) {
+        JsonNode parts = results.path("parts");
+        JsonNode m = results.path("machine");
+        line("# virtchain benchmarks");
+        line("");
+        line("Written by `bench/run` (see `bench/README.md` for what each benchmark does and how to run one alone).");
+        line("Every figure below is measured side by side with its baseline in the same run and given as a ratio.");
+        line("");
+        line("**Machine:** " + m.path("cpu").asText() + ", " + m.path("cpus").asInt() + " CPUs, "
+                + Machine.gib(m.path("memoryBytes").asLong()) + " RAM; " + m.path("os").asText() + ", kernel "
+                + m.path("kernel").asText() + "; " + m.path("libvirt").asText() + "; " + m.path("qemu").asText()
+                + "; " + m.path("jdk").asText() + "; " + m.path("hyperfine").asText() + ".");
+        line("");
+        line("**Runs:** each benchmark with the time it started (UTC) and the 1/5/15-minute load average before and"
+                + " after it. A load above the CPU count means other work shared the machine and times are"
+                + " inflated; byte counts are not affected.");
+        line("");
+        line("| # | started | took | load before | load after |");
+        line("|---|---|---|---|---|");
+        parts.properties().forEach(e -> line("| " + e.getKey() + " | " + e.getValue().path("startedAt").asText()
+                + " | " + e.getValue().path("wallSeconds").asText() + " s | " + e.getValue().path("loadAverageBefore").asText()
+                + " | " + e.getValue().path("loadAverageAfter").asText() + " |"));
+        line("");
+
+        List<String> missed = new ArrayList<>();
+        List<String[]> summary = new ArrayList<>();
+        summarize(parts, missed, summary);
+        line("## Targets not met");
+        line("");
+        if (missed.isEmpty()) {
+            line("None" + (parts.size() < 7 ? " among the benchmarks run (" + parts.size() + " of 7)." : "."));
+        } else {
+            for (String s : missed) {
+                line("- " + s);
+            }
+        }
+        line("");
+        line("## Summary");
+        line("");
+        line("| # | measure | virtchain | baseline | ratio | target | met |");
+        line("|---|---|---|---|---|---|---|");
+        for (String[] row : summary) {
+            line("| " + String.join(" | ", row) + " |");
+        }
+        line("");
+        if (parts.has("1")) {
+            prune(parts.get("1"));
+        }
+        if (parts.has("2")) {
+            simulator(parts.get("2"));
+        }
+        if (parts.has("3")) {
+            newestDelete(parts.get("3"));
+        }
+        if (parts.has("4")) {
+            create(parts.get("4"));
+            if (parts.has("6")) {
+                line("For scale: `virtchain status`, which only starts the CLI and asks the daemon one question, has a"
+                        + " median of " + ms(parts.get("6").path("cli").path("statusMedianMs")) + " (benchmark 6).");
+                line("");
+            }
+        }
+        if (parts.has("5")) {
+            merge(parts.get("5"));
+        }
+        if (parts.has("6")) {
+            footprint(parts.get("6"));
+        }
+        if (parts.has("7")) {
+            scale(parts.get("7"));
+        }
+        return md.toString();
+    }
+
+    private static void summarize(JsonNode parts, List<String> missed, List<String[]> rows) {
+        JsonNode p;
+        if ((p = parts.get("1")) != null) {
+            JsonNode s = p.path("summary");
+            rows.add(row("1", "bytes copied by pruning, virtchain / lower bound (worst of "
+                            + p.path("cases").size() + " cases)", "", "", ratio(s.path("worstVirtchainToLowerBound")),
+                    "≤ 1.05", s.path("met").asBoolean()));
+            rows.add(row("1", "libvirt snapshot-delete / virtchain (bytes)", "", "",
+                    ratio(s.path("libvirtToVirtchainMin")) + " – " + ratio(s.path("libvirtToVirtchainMax")), "—", null));
+            rows.add(row("1", "Cinder/Nova / virtchain (bytes)", "", "",
+                    ratio(s.path("cinderNovaToVirtchainMin")) + " – " + ratio(s.path("cinderNovaToVirtchainMax")), "—",
+                    null));
+            rows.add(row("1", "one snapshot at a time / one plan per prune (bytes)", "", "",
+                    ratio(s.path("oneAtATimeToVirtchainMin")) + " – " + ratio(s.path("oneAtATimeToVirtchainMax")), "—",
+                    null));
+            if (!s.path("met").asBoolean()) {
+                missed.add("1: pruning copies " + ratio(s.path("worstVirtchainToLowerBound"))
+                        + " the lower bound in the worst case (target ≤ 1.05)");
+            }
+        }
+        if ((p = parts.get("2")) != null) {
+            rows.add(row("2", "simulator's predicted bytes vs QEMU's writes, worst of " + p.path("jobs").size() + " jobs",
+                    "", "", String.format(Locale.ROOT, "%+.2f %%", p.path("worstDeviation").asDouble() * 100), "within 5 %",
+                    p.path("met").asBoolean()));
+            if (!p.path("met").asBoolean()) {
+                missed.add(String.format(Locale.ROOT, "2: the simulator is off by up to %.1f %% from QEMU (target 5 %%)",
+                        p.path("worstDeviation").asDouble() * 100));
+            }
+        }
+        if ((p = parts.get("3")) != null) {
+            rows.add(row("3", "newest-snapshot delete, diverged active layer: bytes copied",
+                    mib(p.path("virtchainBytes")), mib(p.path("virshBytes")) + " (virsh snapshot-delete)",
+                    String.format(Locale.ROOT, "%.1fx fewer", p.path("bytesRatio").asDouble()), "≥ 10x fewer",
+                    p.path("met").asBoolean()));
+            rows.add(row("3", "… wall time", secs(p.path("virtchainSeconds")), secs(p.path("virshSeconds")),
+                    String.format(Locale.ROOT, "%.2fx faster", p.path("timeRatio").asDouble()), "—", null));
+            if (!p.path("met").asBoolean()) {
+                missed.add(String.format(Locale.ROOT, "3: newest-snapshot delete copies only %.1fx fewer bytes than"
+                        + " virsh snapshot-delete (target ≥ 10x)", p.path("bytesRatio").asDouble()));
+            }
+        }
+        if ((p = parts.get("4")) != null) {
+            rows.add(row("4", "snapshot-create, median wall time of " + p.path("pairs").asInt() + " pairs",
+                    ms(p.path("virtchainMedianMs")), ms(p.path("virshMedianMs")) + " (virsh snapshot-create-as)",
+                    ratio(p.path("ratio")), "≤ 1.5", p.path("met").asBoolean()));
+            if (!p.path("met").asBoolean()) {
+                missed.add("4: virtchain snapshot-create takes " + ratio(p.path("ratio"))
+                        + " the time of virsh snapshot-create-as (target ≤ 1.5)");
+            }
+        }
+        if ((p = parts.get("5")) != null) {
+            rows.add(row("5", "merge of a " + p.path("layerBytes").asLong() / MIB + " MiB layer, median wall time",
+                    secs(p.path("virtchainMedianSeconds")), secs(p.path("virshMedianSeconds")) + " (virsh blockcommit --wait)",
+                    ratio(p.path("ratio")), "≤ 1.05", p.path("met").asBoolean()));
+            if (!p.path("met").asBoolean()) {
+                missed.add("5: a daemon-run commit takes " + ratio(p.path("ratio"))
+                        + " the time of virsh blockcommit --wait (target ≤ 1.05)");
+            }
+        }
+        if ((p = parts.get("6")) != null) {
+            rows.add(row("6", "daemon RSS, no domains / " + p.path("managedDomains").asInt() + " managed",
+                    mib(p.path("rssNoDomainsBytes")) + " / " + mib(p.path("rssManagedBytes")), "", "", "≤ 128 MiB",
+                    p.path("rssMet").asBoolean()));
+            JsonNode cli = p.path("cli");
+            rows.add(row("6", "`virtchain status`, median wall time", ms(cli.path("statusMedianMs")),
+                    ms(cli.path("virshListMedianMs")) + " (virsh list)",
+                    ratio(cli.path("statusMedianMs").asDouble() / cli.path("virshListMedianMs").asDouble()),
+                    "≤ 200 ms", p.path("cliMet").asBoolean()));
+            if (!p.path("rssMet").asBoolean()) {
+                missed.add("6: daemon RSS is " + mib(p.path("rssNoDomainsBytes")) + " after start and "
+                        + mib(p.path("rssManagedBytes")) + " with " + p.path("managedDomains").asInt()
+                        + " managed domains (target ≤ 128 MiB)");
+            }
+            if (!p.path("cliMet").asBoolean()) {
+                missed.add("6: `virtchain status` takes " + ms(cli.path("statusMedianMs")) + " (target ≤ 200 ms)");
+            }
+        }
+        if ((p = parts.get("7")) != null) {
+            rows.add(row("7", "daemon start with " + p.path("domains").asInt() + " domains × "
+                            + p.path("disksPerDomain").asInt() + " disks × " + p.path("ledgerDepth").asInt()
+                            + "-deep ledgers: ready", secs(p.path("readySeconds")), "", "", "≤ 5 s",
+                    p.path("startMet").asBoolean()));
+            rows.add(row("7", "planning a " + p.path("planner").path("chainDepth").asInt()
+                            + "-deep prune, worst median", ms(p.path("planner").path("worstMedianMs")), "", "", "≤ 50 ms",
+                    p.path("plannerMet").asBoolean()));
+            if (!p.path("startMet").asBoolean()) {
+                missed.add("7: the daemon is ready after " + secs(p.path("readySeconds")) + " with "
+                        + p.path("domains").asInt() + " domains (target ≤ 5 s)");
+            }
+            if (!p.path("plannerMet").asBoolean()) {
+                missed.add("7: planning a " + p.path("planner").path("chainDepth").asInt() + "-deep prune takes "
+                        + ms(p.path("planner").path("worstMedianMs")) + " in the worst case (target ≤ 50 ms)");
+            }
+        }
+    }
+
+    private void prune(JsonNode p) {
+        line("## 1. Bytes copied by retention pruning (simulator)");
+        line("");
+        line("30 days of hourly snapshots (" + p.path("hours").asInt() + "), " + p.path("policy").asText()
+                + ", on a simulated host with " + p.path("clusterBytes").asLong() / 1024 + " KiB clusters. The base"
+                + " image starts " + Math.round(p.path("baseShare").asDouble() * 100) + " % full. Each hour the guest"
+                + " writes, a snapshot is taken, and retention runs on the schedule; whatever it lets go is deleted in"
+                + " one prune. The same writes go to every strategy:");
+        line("");
+        line("- **virtchain**: the daemon's planner, one plan per prune (range merges), run by the model's simulator"
+                + " executor, which checks every step copies what the plan estimated.");
+        line("- **one at a time**: the same planner given each deleted snapshot separately, oldest first.");
+        line("- **libvirt**: `virsh snapshot-delete` (libvirt ≥ 9.0) — commit the image above the snapshot into"
+                + " it; active commit when that image is the active one; never pull.");
+        line("- **Cinder/Nova**: pull the snapshot's image into the active one when it is the newest, else commit as"
+                + " libvirt does.");
+        line("- **lower bound**, per prune, from the states virtchain's plans led to: for prunes removing at most "
+                + p.path("searchMaxImages").asInt() + " images, the cheapest of every valid sequence of commits and"
+                + " pulls (exhaustive search on simulator forks with the design's validity rules); for larger prunes,"
+                + " the landing bound — on a linear chain, every run of deleted images must end with the point in time"
+                + " above it held by one surviving image, which must receive every cluster it lacks, so no valid plan"
+                + " copies less than the cheapest valid landing. It bounds a planner's choices prune by prune, not every"
+                + " possible 30-day history.");
+        line("");
+        line("\"running\" prunes with the domain running (libvirt pulls live only into the active image); \"shut"
+                + " off\" prunes the same history offline with qemu-img, where any image can be pulled into. Hourly"
+                + " pruning is the case asked for; a nightly prune (once a day at 00:00) is added because under"
+                + " 24h/7d/4w an hourly prune only ever deletes one interior snapshot, where commit is the only live"
+                + " choice and every strategy coincides.");
+        line("");
+        for (String schedule : List.of("after every snapshot", "once a day at 00:00")) {
+            line("**Pruned " + schedule + "** (bytes in GiB; ratios are the other strategy's bytes over virtchain's):");
+            line("");
+            line("| disk | writes/h | pattern | domain | deleted | prunes | most at once | virtchain | lower bound"
+                    + " | virtchain/bound | one at a time | libvirt | Cinder/Nova |");
+            line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            for (JsonNode c : p.path("cases")) {
+                if (!c.path("schedule").asText().equals(schedule)) {
+                    continue;
+                }
+                JsonNode b = c.path("bytes");
+                JsonNode r = c.path("ratios");
+                line("| " + c.path("disk").asText() + " | " + c.path("bytesPerHour").asLong() / MIB + " MiB | "
+                        + c.path("pattern").asText() + " | " + c.path("state").asText() + " | " + c.path("deleted").asInt()
+                        + " | " + c.path("prunes").asInt() + " | " + c.path("mostDeletedAtOnce").asInt() + " | "
+                        + gib(b.path("virtchain")) + " | " + gib(b.path("lowerBound")) + " | "
+                        + ratio3(r.path("virtchainToLowerBound")) + " | " + ratio3(r.path("oneAtATimeToVirtchain"))
+                        + mark(c, "oneAtATimeRun") + " | " + ratio3(r.path("libvirtToVirtchain")) + " | "
+                        + ratio3(r.path("cinderNovaToVirtchain")) + mark(c, "cinderNovaRun") + " |");
+            }
+            line("");
+        }
+        line("° not run, because it cannot differ: with one snapshot per prune, one at a time is the same plans;"
+                + " Cinder/Nova's rule differs from libvirt's only when the newest snapshot is deleted, which this"
+                + " policy never does.");
+        line("");
+        int hourlyMost = 0;
+        int nightlyMost = 0;
+        int newest = 0;
+        for (JsonNode c : p.path("cases")) {
+            int most = c.path("mostDeletedAtOnce").asInt();
+            if (c.path("schedule").asText().equals("after every snapshot")) {
+                hourlyMost = Math.max(hourlyMost, most);
+            } else {
+                nightlyMost = Math.max(nightlyMost, most);
+            }
+            newest += c.path("newestDeletes").asInt();
+        }
+        if (hourlyMost == 1 && newest == 0) {
+            line("Reading the tables: pruned hourly, every prune deleted one snapshot and never the newest, so every"
+                    + " delete is of an interior snapshot. With the domain running, libvirt allows one way to merge it"
+                    + " (commit the image above into the snapshot's image; pulling into an image that is not the"
+                    + " active one is refused), so all strategies copy the same bytes. Shut off, virtchain may"
+                    + " instead pull the snapshot's image into the one above when that copies less, which is where"
+                    + " the libvirt column departs from 1.");
+            line("");
+        }
+        if (nightlyMost > 1) {
+            line("Pruned nightly, a prune deletes up to " + nightlyMost + " snapshots, mostly a day's adjacent"
+                    + " hourlies. virtchain merges each run of adjacent deleted snapshots with one commit, which"
+                    + " copies a cluster once however many of those hours wrote it; one at a time, and libvirt,"
+                    + " copy it once for every hour that wrote it. So the saving grows with how often the guest"
+                    + " rewrites the same clusters within a day, and is nil when hours never overlap.");
+            line("");
+        }
+        JsonNode s = p.path("summary");
+        line("Lower bound: " + s.path("prunesSearched").asInt() + " prunes searched exhaustively, "
+                + s.path("prunesLandingBound").asInt() + " bounded by landing; worst ratio "
+                + ratio3(s.path("worstVirtchainToLowerBound")) + ".");
+        line("");
+    }
+
+    private void simulator(JsonNode p) {
+        line("## 2. Simulator against real QEMU");
+        line("");
+        line("A running TCG domain with a " + p.path("diskBytes").asLong() / MIB + " MiB qcow2 disk; the same writes"
+                + " (HMP qemu-io) and disk-only snapshots (`virsh`, `--no-metadata`) go to it and to a simulated host."
+                + " Before each job the simulator predicts its bytes; then `virsh` runs the job. Measured: "
+                + p.path("measure").asText() + ".");
+        line("");
+        line("| job | virsh | predicted | QEMU wrote | deviation | took |");
+        line("|---|---|---|---|---|---|");
+        for (JsonNode j : p.path("jobs")) {
+            line("| " + j.path("job").asText() + " | `" + j.path("virsh").asText() + "` | " + mib(j.path("predictedBytes"))
+                    + " | " + mib(j.path("qemuWroteBytes")) + " | "
+                    + String.format(Locale.ROOT, "%+.2f %%", j.path("deviation").asDouble() * 100) + " | "
+                    + secs(j.path("seconds")) + " |");
+        }
+        line("");
+        line("QEMU's own job progress is no measure here: for commit and stream jobs it counts every byte of the disk"
+                + " it walks, allocated or not. The excess over the prediction is qcow2 metadata (L2 tables, refcounts).");
+        line("");
+    }
+
+    private void newestDelete(JsonNode p) {
+        line("## 3. Newest-snapshot delete with a diverged active layer");
+        line("");
+        line("Two running domains (512 MiB disks) get the same writes: 16 MiB in the base, snapshot s0, "
+                + p.path("holderBytes").asLong() / MIB + " MiB (s1's holder), snapshot s1, "
+                + p.path("activeBytes").asLong() / MIB + " MiB into the active image. On one, virtchain takes the"
+                + " snapshots and deletes s1; on the other libvirt does (`virsh snapshot-create-as --disk-only --atomic`"
+                + " with metadata, `virsh snapshot-delete`). Bytes: " + p.path("measure").asText() + ".");
+        line("");
+        line("| | bytes copied | wall time | what it did |");
+        line("|---|---|---|---|");
+        line("| virtchain | " + mib(p.path("virtchainBytes")) + " (planned " + mib(p.path("virtchainPlannedBytes")) + ") | "
+                + secs(p.path("virtchainSeconds")) + " | " + p.path("virtchainSteps").asText() + " |");
+        line("| virsh snapshot-delete | " + mib(p.path("virshBytes")) + " | " + secs(p.path("virshSeconds"))
+                + " | active commit of the active image into s1's image, pivot |");
+        line("");
+        line(String.format(Locale.ROOT, "virtchain copied %.1fx fewer bytes and took %.2fx less time.",
+                p.path("bytesRatio").asDouble(), p.path("timeRatio").asDouble()));
+        line("");
+    }
+
+    private void create(JsonNode p) {
+        line("## 4. Snapshot create");
+        line("");
+        line("`virtchain snapshot-create DOM NAME` against `virsh snapshot-create-as DOM NAME --disk-only --no-metadata"
+                + " --atomic`, each on its own running domain, " + p.path("pairs").asInt() + " pairs in alternating"
+                + " order after a warm-up of each; whole command runs, fork to exit. virtchain's includes the CLI's JVM"
+                + " start, the daemon's `qemu-img create` of the overlay, the snapshot call and the ledger's"
+                + " fsync'd writes.");
+        line("");
+        line("| | median | p90 |");
+        line("|---|---|---|");
+        line("| virtchain snapshot-create | " + ms(p.path("virtchainMedianMs")) + " | " + ms(p.path("virtchainP90Ms")) + " |");
+        line("| virsh snapshot-create-as | " + ms(p.path("virshMedianMs")) + " | " + ms(p.path("virshP90Ms")) + " |");
+        line("");
+        line("Ratio of medians: " + ratio(p.path("ratio")) + " (target ≤ 1.5).");
+        line("");
+    }
+
+    private void merge(JsonNode p) {
+        line("## 5. Merge wall time");
+        line("");
+        line("A " + p.path("layerBytes").asLong() / MIB + " MiB layer committed into the base of a running domain:"
+                + " virtchain deletes the snapshot the base holds (its planner commits the layer above, not the active"
+                + " image, into the base; the CLI waits for the end), virsh runs `blockcommit DOM vda --top LAYER --base"
+                + " BASE --wait` on a second domain with the same chain. " + p.path("rounds").asInt() + " rounds, order"
+                + " alternating, each on a freshly written layer.");
+        line("");
+        line("Seconds from the start of each command; \"job completed\" is when libvirt's block-job event for the"
+                + " domain said so (`virsh event --timestamp`, watching each domain throughout), \"planned\" and"
+                + " \"job seen ended\" come from the daemon's log.");
+        line("");
+        line("| round | virtchain: planned | job completed | job seen ended | done | steps | virsh: job completed | done"
+                + " | bytes (virtchain / virsh) |");
+        line("|---|---|---|---|---|---|---|---|---|");
+        int n = 1;
+        for (JsonNode r : p.path("perRound")) {
+            JsonNode log = r.path("virtchainFromLogSeconds");
+            line("| " + n++ + " | " + secs(log.path("operationStarted")) + " | "
+                    + secs(r.path("virtchainJobCompletedEventSeconds")) + " | " + secs(log.path("jobEnded")) + " | **"
+                    + secs(r.path("virtchainSeconds")) + "** | " + r.path("virtchainSteps").asText() + " | "
+                    + secs(r.path("virshJobCompletedEventSeconds")) + " | **" + secs(r.path("virshSeconds")) + "** | "
+                    + mib(r.path("virtchainBytes")) + " / " + mib(r.path("virshBytes")) + " |");
+        }
+        line("");
+        line("Before \"planned\" the CLI starts, sends its request, and the daemon measures the images and plans;"
+                + " then the commit runs until \"job completed\"; the daemon's watcher notices the end at \"job seen"
+                + " ended\" and checks the chain; after it the daemon records the new ledger, removes the merged file"
+                + " and answers, and the CLI exits (\"done\").");
+        line("");
+        line("Medians: virtchain " + secs(p.path("virtchainMedianSeconds")) + ", virsh "
+                + secs(p.path("virshMedianSeconds")) + "; ratio " + ratio(p.path("ratio")) + " (target ≤ 1.05)."
+                + " virtchain's time includes the CLI's start (see benchmark 6), measuring the images (`qemu-img"
+                + " map`), planning, and the ledger's fsync'd writes before and after the job. `virsh ... --wait`"
+                + " looks at the job every 500 ms (a fixed sleep in virsh's wait loop, even when the completion"
+                + " event has arrived), so its times come in steps of about half a second; a job shorter than that"
+                + " costs virsh a whole step.");
+        line("");
+    }
+
+    private void footprint(JsonNode p) {
+        line("## 6. Footprint");
+        line("");
+        line("Resident memory (VmRSS) of virtchaind, " + "read 5 s after it reported ready: on a host with no domains,"
+                + " and on one with " + p.path("managedDomains").asInt() + " domains (libvirt's test driver through"
+                + " libvirtd, 2 disks each, 5-deep chains) which it adopts at start; after a `domains` request.");
+        line("");
+        line("| | RSS |");
+        line("|---|---|");
+        line("| no domains | " + mib(p.path("rssNoDomainsBytes")) + " |");
+        line("| " + p.path("managedDomains").asInt() + " managed domains | " + mib(p.path("rssManagedBytes"))
+                + " (peak " + mib(p.path("peakRssManagedBytes")) + ") |");
+        line("");
+        JsonNode cli = p.path("cli");
+        line("CLI: `virtchain status` against that daemon beside `virsh list` on qemu:///system; "
+                + cli.path("tool").asText() + ".");
+        line("");
+        line("| | median |");
+        line("|---|---|");
+        line("| virtchain status | " + ms(cli.path("statusMedianMs")) + " |");
+        line("| virsh list | " + ms(cli.path("virshListMedianMs")) + " |");
+        line("");
+    }
+
+    private void scale(JsonNode p) {
+        line("## 7. Scale");
+        line("");
+        line("virtchaind started on a generated host: " + p.path("domains").asInt() + " running domains (libvirt's"
+                + " test driver through libvirtd), " + p.path("disksPerDomain").asInt() + " disks each, chains "
+                + p.path("ledgerDepth").asInt() + " deep, and a ledger file for each domain with "
+                + p.path("ledgerDepth").asInt() + " snapshots. Times from exec; \"ready\" is the phase the daemon"
+                + " enters right before it sends READY=1, polled on the control socket every 10 ms.");
+        line("");
+        JsonNode ph = p.path("phasesFromLogSeconds");
+        line("| | seconds |");
+        line("|---|---|");
+        line("| `virsh list` of the same test node (libvirtd parsing it, for scale) | " + p.path("virshListOfThisNodeSeconds").asText() + " |");
+        line("| connected to libvirt, ledgers loaded (daemon log) | " + ph.path("connectedAndLedgersLoaded").asText() + " |");
+        line("| control socket answers | " + p.path("socketAnswersSeconds").asText() + " |");
+        line("| recovery done: every domain checked for drift (daemon log) | " + ph.path("recoveryDone").asText() + " |");
+        line("| **ready** | **" + p.path("readySeconds").asText() + "** |");
+        line("");
+        line("RSS at ready: " + mib(p.path("rssAtReadyBytes")) + ".");
+        line("");
+        JsonNode pl = p.path("planner");
+        line("Planner, in the benchmark's JVM: a " + pl.path("chainDepth").asInt() + "-deep linear chain (the"
+                + " planner micro-benchmark's ledger and facts, which cost nothing to look up, so these are the planner's"
+                + " own times), " + pl.path("warmups").asInt() + " warm-ups then " + pl.path("runs").asInt() + " runs:");
+        line("");
+        line("| case | median | p90 | max | steps |");
+        line("|---|---|---|---|---|");
+        for (JsonNode c : pl.path("cases")) {
+            line("| " + c.path("case").asText() + " | " + ms(c.path("medianMs")) + " | " + ms(c.path("p90Ms")) + " | "
+                    + ms(c.path("maxMs")) + " | " + c.path("steps").asInt() + " |");
+        }
+        line("");
+    }
+
+    // ------------------------------------------------------------------ formatting
+
+    private void line(String s) {
+        md.append(s).append('\n');
+    }
+
+    private static String[] row(String n, String what, String vc, String base, String ratio, String target,
+                                Boolean met) {
+        return new String[] {n, what, vc, base, ratio, target, met == null ? "" : met ? "yes" : "**no**"};
+    }
+
+    private static String mark(JsonNode c, String field) {
+        return c.path(field).asText().startsWith("not run") ? "°" : "";
+    }
+
+    private static String ratio(JsonNode v) {
+        return ratio(v.asDouble());
+    }
+
+    private static String ratio(double v) {
+        return String.format(Locale.ROOT, "%.2fx", v);
+    }
+
+    private static String ratio3(JsonNode v) {
+        return String.format(Locale.ROOT, "%.3f", v.asDouble());
+    }
+
+    private static String mib(JsonNode bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes.asLong() / (double) MIB);
+    }
+
+    private static String gib(JsonNode bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes.asLong() / (double) GIB);
+    }
+
+    private static String ms(JsonNode v) {
+        return String.format(Locale.ROOT, "%.0f ms", v.asDouble());
+    }
+
+    private static String secs(JsonNode v) {
+        return String.format(Locale.ROOT, "%.2f s", v.asDouble());
+    }
+}

@@ -1,0 +1,26 @@
+package dev.virtchain.bench.live;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code virsh -c qemu:///system …}, the baseline tool. */
+public final class Virsh {
+    public static final String URI = "qemu:///system";
+
+    private Virsh() {
+    }
+
+    public static Command run(List<String> args) {
+        return Command.run(argv(args));
+    }
+
+    public static Command run(String... args) {
+        return run(List.of(args));
+    }
+
+    public static List<String> argv(List<String> args) {
+        List<String> argv = new ArrayList<>(List.of("virsh", "-c", URI));
+        argv.addAll(args);
+        return argv;
+    }
+}

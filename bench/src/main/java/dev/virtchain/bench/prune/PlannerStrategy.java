@@ -1,0 +1,143 @@
+package dev.virtchain.bench.prune;
+
+import dev.virtchain.model.Disk;
+import dev.virtchain.model.DomainId;
+import dev.virtchain.model.Image;
+import dev.virtchain.model.ImageFormat;
+import dev.virtchain.model.Ledger;
+import dev.virtchain.model.Origin;
+import dev.virtchain.model.plan.DomainState;
+import dev.virtchain.model.plan.HostCapabilities;
+import dev.virtchain.model.plan.Intent;
+import dev.virtchain.model.plan.ObservedChains;
+import dev.virtchain.model.plan.Oracles;
+import dev.virtchain.model.plan.Plan;
+import dev.virtchain.model.plan.Planner;
+import dev.virtchain.model.plan.QuiesceMode;
+import dev.virtchain.model.plan.Situation;
+import dev.virtchain.model.plan.Step;
+import dev.virtchain.model.sim.SimulatedHost;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * virtchain's planner on the simulator: snapshots and deletes are planned exactly as the daemon
+ * plans them (allocation facts read from the simulator) and run by the model's own simulator
+ * executor, which checks that each step copies what the plan estimated.
+ *
+ * <p>With {@code rangeMerges} a prune is one plan for every snapshot it deletes (the daemon's
+ * way); without, one plan per snapshot, oldest first. With a {@link LowerBound} each prune is also
+ * searched exhaustively before it runs.
+ */
+final class PlannerStrategy implements PruneStrategy {
+    static final String DISK = "vda";
+    private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final boolean rangeMerges;
+    private final boolean running;
+    private final DomainState state;
+    private final int clusterSize;
+    private final LowerBound lowerBound;
+    private SimulatedHost sim;
+    private Ledger ledger;
+    private final Tally tally = new Tally();
+
+    PlannerStrategy(Workload w, boolean running, boolean rangeMerges, LowerBound lowerBound) {
+        this.rangeMerges = rangeMerges;
+        this.running = running;
+        this.state = running ? DomainState.RUNNING : DomainState.SHUT_OFF;
+        this.clusterSize = w.clusterSize();
+        this.lowerBound = lowerBound;
+        this.sim = w.newHostWithBase();
+        if (running) {
+            sim.activate(w.basePath());
+        }
+        this.ledger = Ledger.of(new DomainId("vm", "00000000-0000-0000-0000-0000000000be"),
+                List.of(new Disk(DISK, List.of(Image.base(w.basePath(), ImageFormat.QCOW2)), w.basePath())));
+    }
+
+    @Override
+    public void write(int cluster, long token) {
+        sim.write(ledger.requireDisk(DISK).active(), (long) cluster * clusterSize, clusterSize, token);
+    }
+
+    @Override
+    public void snapshot(String name, Instant at) {
+        Intent intent = new Intent.Create(name, Set.of(), QuiesceMode.NO, null, Origin.policy("hourly"));
+        run(new Planner(Clock.fixed(at, ZoneOffset.UTC), HostCapabilities.DEFAULT).plan(intent, situation()));
+        // The simulator logs every write; a fresh fork each hour keeps that log from growing.
+        sim = sim.fork();
+    }
+
+    @Override
+    public void delete(List<String> names) {
+        Planner planner = new Planner(Clock.fixed(EPOCH, ZoneOffset.UTC), HostCapabilities.DEFAULT);
+        if (rangeMerges) {
+            Plan plan = planner.plan(new Intent.Delete(new HashSet<>(names)), situation());
+            if (lowerBound != null) {
+                lowerBound.measure(sim, tombstoned(plan), running, plan);
+            }
+            run(plan);
+        } else {
+            for (String name : names) {
+                run(planner.plan(Intent.Delete.of(name), situation()));
+            }
+        }
+    }
+
+    private Situation situation() {
+        return new Situation(ledger, ObservedChains.of(ledger), Oracles.facts(sim), state);
+    }
+
+    /** The ledger with the deleted snapshots' holders as tombstones: a delete plan's first update. */
+    private static Ledger tombstoned(Plan plan) {
+        if (!plan.steps().isEmpty() && plan.steps().get(0) instanceof Step.UpdateLedger u) {
+            return u.ledger();
+        }
+        throw new IllegalStateException("a delete plan starts by recording its tombstones, this one with "
+                + (plan.steps().isEmpty() ? "nothing" : plan.steps().get(0)));
+    }
+
+    private void run(Plan plan) {
+        for (Step s : plan.steps()) {
+            long bytes = s.estimatedBytes();
+            if (s instanceof Step.BlockCommit c) {
+                if (c.active()) {
+                    tally.activeCommit(bytes);
+                } else {
+                    tally.commit(bytes);
+                }
+            } else if (s instanceof Step.OfflineCommit) {
+                tally.commit(bytes);
+            } else if (s instanceof Step.BlockPull || (s instanceof Step.OfflineRebase r && r.safe())) {
+                tally.pull(bytes);
+            }
+        }
+        long copied = Oracles.execute(sim, ledger, running, plan);
+        if (copied != plan.estimatedBytes()) {
+            throw new IllegalStateException("the plan for " + plan.intent() + " estimated " + plan.estimatedBytes()
+                    + " bytes but copied " + copied);
+        }
+        ledger = plan.after();
+    }
+
+    @Override
+    public Tally tally() {
+        return tally;
+    }
+
+    @Override
+    public int chainLength() {
+        return ledger.activeChain(DISK).size();
+    }
+
+    /** Images the disk keeps after {@code plan}. */
+    static int imagesAfter(Plan plan) {
+        return plan.after().requireDisk(DISK).images().size();
+    }
+}
