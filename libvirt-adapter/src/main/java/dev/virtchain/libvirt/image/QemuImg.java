@@ -275,7 +275,7 @@ public final class QemuImg {
                     p.destroyForcibly();
                     p.waitFor();
                 }
-                throw new ImageToolException.TimedOut(op, images, collect(stderr), limit);
+                throw new ImageToolException.TimedOut(op, images, collectAfterKill(stderr), limit);
             }
             Output out = new Output(p.exitValue(), collect(stdout), collect(stderr));
             if (!okExits.contains(out.exit)) {
@@ -316,6 +316,19 @@ public final class QemuImg {
                 throw new UncheckedIOException(e);
             }
         }, ownThread);
+    }
+
+    /**
+     * What a killed qemu-img had written, as far as it can still be read: Process.destroy() closes
+     * the pipes, so a drain still reading fails with "Stream closed", and the time-out, not that,
+     * is what the caller must learn.
+     */
+    private static String collectAfterKill(CompletableFuture<String> stream) throws InterruptedException {
+        try {
+            return collect(stream);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static String collect(CompletableFuture<String> stream) throws IOException, InterruptedException {
