@@ -32,8 +32,10 @@ public final class DiskLocks {
 
     public synchronized void release(String domain, Set<String> disks, String operationId) {
         for (String disk : disks) {
-            held.remove(key(domain, disk), held.get(key(domain, disk)) != null
-                    && held.get(key(domain, disk)).operationId().equals(operationId) ? held.get(key(domain, disk)) : null);
+            Holder h = held.get(key(domain, disk));
+            if (h != null && h.operationId().equals(operationId)) { // never another operation's claim
+                held.remove(key(domain, disk));
+            }
         }
     }
 
