@@ -27,9 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -557,21 +555,5 @@ public final class OperationRunner {
         byte[] b = new byte[4];
         RANDOM.nextBytes(b);
         return "op-" + HexFormat.of().formatHex(b);
-    }
-
-    /** Collects the disks a plan touches, for messages. */
-    static Set<String> disksOf(Plan plan) {
-        Set<String> out = new LinkedHashSet<>();
-        for (Step s : plan.steps()) {
-            String d = diskOf(s);
-            if (d != null) {
-                out.add(d);
-            }
-        }
-        return out;
-    }
-
-    static List<String> files(Plan plan) {
-        return new ArrayList<>(plan.unlinks());
     }
 }

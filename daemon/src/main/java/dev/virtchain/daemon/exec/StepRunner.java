@@ -225,12 +225,16 @@ final class StepRunner implements Step.Visitor<Void> {
         return null;
     }
 
-    /** An export target left half-written by a crash of this same operation is written again. */
+    /**
+     * The operation's prepare step refused a destination that already existed, so one found now
+     * is this operation's own output, half-written when a crash interrupted it: recovery writes
+     * it again from the start (qemu-img refuses an existing destination).
+     */
     private void replaceable(String dest) {
         try {
-            Files.deleteIfExists(Path.of(dest + ".partial"));
+            Files.deleteIfExists(Path.of(dest));
         } catch (IOException e) {
-            throw new StepFailed(domain, null, dest, "cannot clear " + dest + ".partial: " + e.getMessage(), e);
+            throw new StepFailed(domain, null, dest, "cannot remove the partial export " + dest + ": " + e.getMessage(), e);
         }
     }
 
