@@ -141,8 +141,10 @@ final class SnapshotTaker {
 
     /** A pre-created overlay must sit on the image that freezes, or the snapshot would fork the disk. */
     private void requireBacking(Path overlay, Path holder, Involved where) {
-        Path backing = qemuImg.info(overlay).get(0).fullBackingFilename();
-        if (backing == null || !backing.toAbsolutePath().normalize().equals(holder.toAbsolutePath().normalize())) {
+        // virtchain wrote this overlay's header itself (qcow2); read the name, open nothing it names
+        String name = dev.virtchain.libvirt.image.ImageHeader.read(overlay, "qcow2").backingName();
+        Path backing = name == null ? null : dev.virtchain.libvirt.image.ImageRoots.backingPath(overlay, name);
+        if (backing == null || !backing.equals(holder.toAbsolutePath().normalize())) {
             throw new SnapshotException("overlay " + overlay + " backs onto " + backing + ", not onto the active image "
                     + holder, where.file(overlay), null);
         }

@@ -16,6 +16,10 @@ public record CopyCost(long dataBytes, long zeroBytes) {
         }
     }
 
+    CopyCost plus(CopyCost other) {
+        return new CopyCost(dataBytes + other.dataBytes, zeroBytes + other.zeroBytes);
+    }
+
     CopyCost plus(ImageExtent e) {
         return e.data() ? new CopyCost(dataBytes + e.length(), zeroBytes)
                 : new CopyCost(dataBytes, zeroBytes + e.length());

@@ -1,7 +1,10 @@
 package dev.virtchain.libvirt.image;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Where every guest byte of an image's chain lives ({@code qemu-img map --output=json -U}), and
@@ -12,13 +15,24 @@ import java.util.List;
  * the active layer's cost from libvirt's block info instead; holders were flushed when their
  * snapshot was taken and map truthfully.
  *
- * @param image   the mapped image (depth 0)
- * @param extents runs in ascending guest offset, covering the whole virtual size
+ * <p>Kept as totals per depth, not as the runs themselves: a fragmented disk has millions of
+ * runs, and every question asked of a map (commit, pull and flatten costs) sums runs by depth.
+ *
+ * @param image       the mapped image (depth 0)
+ * @param virtualSize the guest size the map covers
+ * @param byDepth     per depth, what the present runs at that depth hold (data and explicit zeroes)
  */
-public record ImageMap(Path image, List<ImageExtent> extents) {
+public record ImageMap(Path image, long virtualSize, SortedMap<Integer, CopyCost> byDepth) {
 
     public ImageMap {
-        extents = List.copyOf(extents);
+        byDepth = Collections.unmodifiableSortedMap(new TreeMap<>(byDepth));
+    }
+
+    /** Folds runs (in any order) into a map. */
+    public static ImageMap of(Path image, List<ImageExtent> extents) {
+        Fold f = new Fold(image);
+        extents.forEach(f::add);
+        return f.result();
     }
 
     /**
@@ -26,13 +40,7 @@ public record ImageMap(Path image, List<ImageExtent> extents) {
      * allocates itself (depth 0), data and explicit zeroes alike.
      */
     public CopyCost commitCost() {
-        CopyCost cost = CopyCost.NONE;
-        for (ImageExtent e : extents) {
-            if (e.depth() == 0 && e.present()) {
-                cost = cost.plus(e);
-            }
-        }
-        return cost;
+        return byDepth.getOrDefault(0, CopyCost.NONE);
     }
 
     /**
@@ -56,16 +64,31 @@ public record ImageMap(Path image, List<ImageExtent> extents) {
 
     private CopyCost pulled(int belowDepth) {
         CopyCost cost = CopyCost.NONE;
-        for (ImageExtent e : extents) {
-            if (e.depth() >= 1 && e.depth() < belowDepth && e.present()) {
-                cost = cost.plus(e);
-            }
+        for (var e : byDepth.subMap(1, belowDepth).entrySet()) {
+            cost = cost.plus(e.getValue());
         }
         return cost;
     }
 
-    /** The guest size the map covers. */
-    public long virtualSize() {
-        return extents.isEmpty() ? 0 : extents.get(extents.size() - 1).end();
+    /** Adds runs one at a time; memory stays one entry per depth however many runs there are. */
+    static final class Fold {
+        private final Path image;
+        private final SortedMap<Integer, CopyCost> byDepth = new TreeMap<>();
+        private long end;
+
+        Fold(Path image) {
+            this.image = image;
+        }
+
+        void add(ImageExtent e) {
+            end = Math.max(end, e.end());
+            if (e.present()) {
+                byDepth.merge(e.depth(), CopyCost.NONE.plus(e), CopyCost::plus);
+            }
+        }
+
+        ImageMap result() {
+            return new ImageMap(image, end, byDepth);
+        }
     }
 }

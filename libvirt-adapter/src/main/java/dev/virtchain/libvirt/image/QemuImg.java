@@ -3,9 +3,11 @@ package dev.virtchain.libvirt.image;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +36,21 @@ import org.slf4j.LoggerFactory;
  * ledger can compare names without resolving them). Callers pass absolute paths; the relative
  * name is derived here.
  *
+ * <p><b>No format is ever probed.</b> A guest writes the bytes of its raw disk, including a qcow2
+ * header naming a host file as backing file or data file; a probing {@code qemu-img} would open
+ * and copy that file as root. So every image is named with its format from the ledger or the
+ * domain XML: reads of a chain ({@code map}, {@code measure}, {@code check}, {@code convert},
+ * {@code commit}) pass the whole chain as one {@code --image-opts} argument ({@link ImageChain}),
+ * which overrides every backing name and format in the headers; {@code info} reads one image and
+ * opens no backing file; {@code create} names the backing format ({@code -F}) and does not open
+ * the backing file ({@code -u}, with the size given). {@code rebase} takes the image's format
+ * ({@code -f}) and the new backing format ({@code -F}); the chains it opens below are followed by
+ * their headers, which {@link DiskChains} has checked (relative names inside the image roots, a
+ * recorded format on every backing link, no data file) before any of them is acted on.
+ *
+ * <p>Output is bounded: JSON documents are read up to {@link #MAX_JSON_BYTES}, and a map is folded
+ * into per-depth totals as it streams in, so memory does not grow with the number of extents.
+ *
  * <p>Readers ({@code info}, {@code map}, {@code convert}) pass {@code -U}: they do not take
  * QEMU's image locks, so they work while a domain runs. Frozen holders are safe to read that
  * way. The <em>active</em> image of a running domain is not: QEMU caches qcow2 metadata, and the
@@ -47,6 +64,10 @@ public final class QemuImg {
     /** check's exit codes that still come with a JSON report: 2 = corruptions, 3 = leaks. */
     private static final Set<Integer> CHECK_REPORTED = Set.of(0, 2, 3);
     private static final Set<Integer> SUCCESS = Set.of(0);
+    /** The largest JSON document read from qemu-img (info, check, measure are a few KiB). */
+    static final int MAX_JSON_BYTES = 1 << 20;
+    /** What is kept of stderr: its end, where qemu-img puts the error. */
+    static final int MAX_STDERR_BYTES = 16 << 10;
 
     private final String executable;
     private final Duration metadataTimeout;
@@ -72,10 +93,10 @@ public final class QemuImg {
 
     /**
      * Creates a new, empty qcow2 overlay on {@code backing}, the way a snapshot is prepared before
-     * libvirt is told to reuse it: {@code qemu-img create -f qcow2 -F FMT -b NAME overlay}, where
-     * NAME is {@code backing} relative to the overlay's directory. The overlay takes the virtual
-     * size of its backing file. Works while a running QEMU writes {@code backing} (only its
-     * header is read), which is how a live snapshot is prepared.
+     * libvirt is told to reuse it: {@code qemu-img create -u -f qcow2 -F FMT -b NAME overlay SIZE},
+     * where NAME is {@code backing} relative to the overlay's directory and SIZE the backing
+     * image's virtual size, read from its header here. {@code -u} keeps qemu-img from opening the
+     * backing file at all. Works while a running QEMU writes {@code backing}.
      *
      * @throws ImageToolException.Failed if {@code overlay} already exists: qemu-img would silently
      *         overwrite it, and virtchain never reuses a name
@@ -84,67 +105,69 @@ public final class QemuImg {
         requireAbsolute(overlay, backing);
         Objects.requireNonNull(backingFormat, "backingFormat");
         refuseExisting("create", overlay, List.of(overlay, backing));
-        run("create", List.of(overlay, backing), metadataTimeout, SUCCESS,
-                "create", "-q", "-f", "qcow2", "-F", backingFormat, "-b", relativeName(overlay, backing),
-                overlay.toString());
+        create(overlay, backing, backingFormat);
+    }
+
+    private void create(Path overlay, Path backing, String backingFormat) {
+        long size = ImageHeader.read(backing, backingFormat).virtualSize();
+        List<String> args = new ArrayList<>(List.of("create", "-q", "-f", "qcow2", "-F", backingFormat,
+                "-b", relativeName(overlay, backing)));
+        if (size > 0) {
+            args.add(1, "-u");
+            args.addAll(List.of(overlay.toString(), Long.toString(size)));
+        } else {
+            args.add(overlay.toString()); // a raw block device: qemu-img reads its size itself
+        }
+        run("create", List.of(overlay, backing), metadataTimeout, SUCCESS, text(), args.toArray(String[]::new));
     }
 
     // --- reading --------------------------------------------------------------------------------
 
     /**
-     * The chain under {@code image} as the image headers describe it, {@code image} first
-     * ({@code info --backing-chain --output=json -U}). The top image's format is probed; use
-     * {@link #info(Path, String)} when it is known.
+     * One image as its header describes it ({@code info --output=json -U}), its format given. No
+     * backing file is opened ({@code info} opens the image alone unless asked for the chain).
      */
-    public List<ImageInfo> info(Path image) {
-        return info(image, null);
-    }
-
-    /** As {@link #info(Path)}, with the top image's format given ({@code -f}) instead of probed. */
-    public List<ImageInfo> info(Path image, String format) {
-        requireAbsolute(image);
-        List<String> args = new ArrayList<>(List.of("info", "--backing-chain", "--output=json", "-U"));
-        if (format != null) {
-            args.addAll(List.of("-f", format));
-        }
-        args.add(image.toString());
-        String out = run("info", List.of(image), metadataTimeout, SUCCESS, args.toArray(String[]::new)).stdout;
-        return parsed("info", List.of(image), out, () -> QemuImgJson.chain(out));
-    }
-
-    /** Where each guest byte of {@code image}'s chain lives ({@code map --output=json -U}). */
-    public ImageMap map(Path image) {
-        requireAbsolute(image);
-        String out = run("map", List.of(image), metadataTimeout, SUCCESS,
-                "map", "--output=json", "-U", image.toString()).stdout;
-        return parsed("map", List.of(image), out, () -> new ImageMap(image, QemuImgJson.extents(out)));
+    public ImageInfo info(Path image, String format) {
+        ImageChain one = ImageChain.of(image, format);
+        String out = run("info", one.files(), metadataTimeout, SUCCESS, text(),
+                "info", "--output=json", "-U", "--image-opts", one.imageOpts());
+        return parsed("info", one.files(), out, () -> QemuImgJson.chain(out).get(0));
     }
 
     /**
-     * Checks one image's metadata ({@code check --output=json}). Takes the image's lock, so it
-     * refuses an image a running QEMU has open ({@link ImageToolException.ImageInUse}): a check
-     * of an image being written reports false leaks. Corruptions and leaks are returned, not thrown.
+     * Where each guest byte of {@code chain} lives ({@code map --output=json -U}), folded into
+     * totals per depth as qemu-img prints it.
      */
-    public ImageCheck check(Path image) {
-        requireAbsolute(image);
-        String out = run("check", List.of(image), metadataTimeout, CHECK_REPORTED,
-                "check", "--output=json", image.toString()).stdout;
-        return parsed("check", List.of(image), out, () -> QemuImgJson.check(image, out));
+    public ImageMap map(ImageChain chain) {
+        Path top = chain.top().file();
+        return run("map", chain.files(), metadataTimeout, SUCCESS, in -> QemuImgJson.foldExtents(top, in),
+                "map", "--output=json", "-U", "--image-opts", chain.imageOpts());
     }
 
-    /** Space a standalone {@code outputFormat} copy of {@code image}'s chain would take. */
-    public ImageMeasure measure(Path image, String outputFormat) {
-        requireAbsolute(image);
-        String out = run("measure", List.of(image), metadataTimeout, SUCCESS,
-                "measure", "--output=json", "-U", "-O", outputFormat, image.toString()).stdout;
-        return parsed("measure", List.of(image), out, () -> QemuImgJson.measure(out));
+    /**
+     * Checks one image's metadata ({@code check --output=json}), its chain named explicitly (check
+     * opens the backing files). Takes the image's lock, so it refuses an image a running QEMU has
+     * open ({@link ImageToolException.ImageInUse}). Corruptions and leaks are returned, not thrown.
+     */
+    public ImageCheck check(ImageChain chain) {
+        Path image = chain.top().file();
+        String out = run("check", chain.files(), metadataTimeout, CHECK_REPORTED, text(),
+                "check", "--output=json", "--image-opts", chain.imageOpts());
+        return parsed("check", chain.files(), out, () -> QemuImgJson.check(image, out));
+    }
+
+    /** Space a standalone {@code outputFormat} copy of {@code chain} would take. */
+    public ImageMeasure measure(ImageChain chain, String outputFormat) {
+        String out = run("measure", chain.files(), metadataTimeout, SUCCESS, text(),
+                "measure", "--output=json", "-U", "-O", outputFormat, "--image-opts", chain.imageOpts());
+        return parsed("measure", chain.files(), out, () -> QemuImgJson.measure(out));
     }
 
     // --- merging --------------------------------------------------------------------------------
 
     /**
-     * Commits {@code top} and every image between it and {@code base} into {@code base}, offline:
-     * {@code qemu-img commit -f qcow2 -b BASE TOP}.
+     * Commits the top of {@code chain} and every image between it and {@code base} into
+     * {@code base}, offline: {@code qemu-img commit --image-opts CHAIN -b BASE}.
      *
      * <p>What it leaves (verified on QEMU 7.2): {@code base} shows what {@code top} showed;
      * {@code top} keeps its data and still shows the same point in time ({@code -b} implies
@@ -154,10 +177,14 @@ public final class QemuImg {
      * and images that pointed at the invalid ones must be rebased ({@link RebaseMode#UNSAFE})
      * onto {@code base} before those are deleted.
      */
-    public void commit(Path top, Path base) {
-        requireAbsolute(top, base);
-        run("commit", List.of(base, top), copyTimeout, SUCCESS,
-                "commit", "-q", "-f", "qcow2", "-b", base.toString(), top.toString());
+    public void commit(ImageChain chain, Path base) {
+        requireAbsolute(base);
+        Path top = chain.top().file();
+        if (!chain.files().subList(1, chain.files().size()).contains(base)) {
+            throw new IllegalArgumentException(base + " is not below " + top + " in the chain " + chain.files());
+        }
+        run("commit", List.of(base, top), copyTimeout, SUCCESS, text(),
+                "commit", "-q", "--image-opts", chain.imageOpts(), "-b", base.toString());
     }
 
     /**
@@ -185,21 +212,25 @@ public final class QemuImg {
                     Objects.requireNonNull(newBackingFormat, "newBackingFormat")));
         }
         args.add(image.toString());
-        run("rebase", images, mode == RebaseMode.SAFE ? copyTimeout : metadataTimeout, SUCCESS,
+        run("rebase", images, mode == RebaseMode.SAFE ? copyTimeout : metadataTimeout, SUCCESS, text(),
                 args.toArray(String[]::new));
     }
 
     // --- exporting ------------------------------------------------------------------------------
 
     /**
-     * Writes what {@code source}'s chain shows into a new standalone image {@code dest}
-     * ({@code convert -U -O FMT}): a full export, or an offline flatten into a new file.
+     * Writes what {@code source} shows into {@code dest}, a standalone image
+     * ({@code convert -U --image-opts CHAIN -O FMT}): a full export, or an offline flatten into a
+     * new file. {@code dest} may exist only as an empty file the caller created for it.
      */
-    public void convert(Path source, Path dest, String format) {
-        requireAbsolute(source, dest);
-        refuseExisting("convert", dest, List.of(source, dest));
-        run("convert", List.of(dest, source), copyTimeout, SUCCESS,
-                "convert", "-U", "-O", Objects.requireNonNull(format, "format"), source.toString(), dest.toString());
+    public void convert(ImageChain source, Path dest, String format) {
+        requireAbsolute(dest);
+        refuseNonEmpty("convert", dest, source.files());
+        List<Path> images = new ArrayList<>(List.of(dest));
+        images.addAll(source.files());
+        run("convert", images, copyTimeout, SUCCESS, text(),
+                "convert", "-U", "--image-opts", source.imageOpts(), "-O", Objects.requireNonNull(format, "format"),
+                dest.toString());
     }
 
     /**
@@ -217,13 +248,12 @@ public final class QemuImg {
      * with {@link ImageToolException.ImageInUse} ({@code rebase -U} does not reach the backing
      * chain of the image being rebased; measured). Export the active state after a snapshot.
      */
-    public void convertDiff(Path source, Path base, Path dest) {
-        requireAbsolute(source, base, dest);
-        String sourceFormat = info(source).get(0).format();
-        String baseFormat = info(base).get(0).format();
-        createOverlay(dest, source, sourceFormat);
+    public void convertDiff(ImageChain source, ImageChain base, Path dest) {
+        requireAbsolute(dest);
+        refuseNonEmpty("convert", dest, source.files());
+        create(dest, source.top().file(), source.top().format()); // fills the caller's placeholder, if any
         try {
-            rebase(dest, base, baseFormat, RebaseMode.SAFE);
+            rebase(dest, base.top().file(), base.top().format(), RebaseMode.SAFE);
         } catch (ImageToolException e) {
             try {
                 Files.deleteIfExists(dest);
@@ -236,10 +266,27 @@ public final class QemuImg {
 
     // --- running --------------------------------------------------------------------------------
 
-    private record Output(int exit, String stdout, String stderr) {}
+    private record Output<T>(int exit, T stdout, String stderr) {}
 
     private interface JsonReader<T> {
         T read() throws JsonProcessingException;
+    }
+
+    /** Reads a command's standard output as it is written; runs on a thread of its own. */
+    interface StdoutReader<T> {
+        T read(InputStream in) throws IOException;
+    }
+
+    /** Standard output as text, at most {@link #MAX_JSON_BYTES}. */
+    private static StdoutReader<String> text() {
+        return in -> {
+            byte[] b = in.readNBytes(MAX_JSON_BYTES + 1);
+            if (b.length > MAX_JSON_BYTES) {
+                throw new IOException("qemu-img wrote more than " + MAX_JSON_BYTES + " bytes where a small JSON"
+                        + " document was expected");
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        };
     }
 
     private static <T> T parsed(String op, List<Path> images, String stdout, JsonReader<T> reader) {
@@ -251,7 +298,8 @@ public final class QemuImg {
         }
     }
 
-    private Output run(String op, List<Path> images, Duration limit, Set<Integer> okExits, String... args) {
+    private <T> T run(String op, List<Path> images, Duration limit, Set<Integer> okExits, StdoutReader<T> reader,
+                      String... args) {
         List<String> command = new ArrayList<>(args.length + 1);
         command.add(executable);
         command.addAll(List.of(args));
@@ -267,8 +315,8 @@ public final class QemuImg {
         }
         try {
             p.getOutputStream().close(); // qemu-img never reads stdin; a prompt must not hang us
-            CompletableFuture<String> stdout = drain(p.getInputStream(), op + "-stdout");
-            CompletableFuture<String> stderr = drain(p.getErrorStream(), op + "-stderr");
+            CompletableFuture<T> stdout = drain(p.getInputStream(), op + "-stdout", reader);
+            CompletableFuture<String> stderr = drain(p.getErrorStream(), op + "-stderr", QemuImg::tail);
             if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroy();
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -277,11 +325,12 @@ public final class QemuImg {
                 }
                 throw new ImageToolException.TimedOut(op, images, collectAfterKill(stderr), limit);
             }
-            Output out = new Output(p.exitValue(), collect(stdout), collect(stderr));
-            if (!okExits.contains(out.exit)) {
-                throw failure(op, images, out);
+            int exit = p.exitValue();
+            String err = collect(stderr);
+            if (!okExits.contains(exit)) {
+                throw failure(op, images, exit, err);
             }
-            return out;
+            return collect(stdout);
         } catch (IOException e) {
             throw new ImageToolException.Failed(op, images, -1, "", "cannot talk to qemu-img: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -291,8 +340,8 @@ public final class QemuImg {
         }
     }
 
-    private static ImageToolException failure(String op, List<Path> images, Output out) {
-        String err = out.stderr.strip();
+    private static ImageToolException failure(String op, List<Path> images, int exit, String stderr) {
+        String err = stderr.strip();
         // qemu's wording since 2.10 ("Failed to get \"write\" lock", "Failed to get shared \"write\" lock").
         if (err.contains("Failed to get") && err.contains("lock")) {
             return new ImageToolException.ImageInUse(op, images, err);
@@ -300,10 +349,10 @@ public final class QemuImg {
         if (err.contains("No such file or directory")) {
             return new ImageToolException.ImageMissing(op, images, err);
         }
-        return new ImageToolException.Failed(op, images, out.exit, err, "exit status " + out.exit, null);
+        return new ImageToolException.Failed(op, images, exit, err, "exit status " + exit, null);
     }
 
-    private static CompletableFuture<String> drain(InputStream in, String name) {
+    private static <T> CompletableFuture<T> drain(InputStream in, String name, StdoutReader<T> reader) {
         Executor ownThread = task -> {
             Thread t = new Thread(task, "qemu-img-" + name);
             t.setDaemon(true);
@@ -311,7 +360,9 @@ public final class QemuImg {
         };
         return CompletableFuture.supplyAsync(() -> {
             try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                T value = reader.read(in);
+                in.transferTo(OutputStream.nullOutputStream()); // never leave the writer blocked on a full pipe
+                return value;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -331,7 +382,27 @@ public final class QemuImg {
         }
     }
 
-    private static String collect(CompletableFuture<String> stream) throws IOException, InterruptedException {
+    /** The last {@link #MAX_STDERR_BYTES} of a stream, as text. */
+    private static String tail(InputStream in) throws IOException {
+        byte[] ring = new byte[MAX_STDERR_BYTES];
+        long total = 0;
+        byte[] buf = new byte[8192];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            for (int i = 0; i < n; i++) {
+                ring[(int) (total++ % MAX_STDERR_BYTES)] = buf[i];
+            }
+        }
+        if (total <= MAX_STDERR_BYTES) {
+            return new String(ring, 0, (int) total, StandardCharsets.UTF_8);
+        }
+        int start = (int) (total % MAX_STDERR_BYTES);
+        byte[] ordered = new byte[MAX_STDERR_BYTES];
+        System.arraycopy(ring, start, ordered, 0, MAX_STDERR_BYTES - start);
+        System.arraycopy(ring, 0, ordered, MAX_STDERR_BYTES - start, start);
+        return "…" + new String(ordered, StandardCharsets.UTF_8);
+    }
+
+    private static <T> T collect(CompletableFuture<T> stream) throws IOException, InterruptedException {
         try {
             // The process has exited or been killed: its pipes close, so this cannot block long.
             return stream.get(30, TimeUnit.SECONDS);
@@ -347,11 +418,26 @@ public final class QemuImg {
     /** {@code backing} as named from {@code image}'s directory: what qemu-img resolves it against. */
     static String relativeName(Path image, Path backing) {
         Path dir = image.normalize().getParent();
-        return dir.relativize(backing.normalize()).toString();
+        String name = dir.relativize(backing.normalize()).toString();
+        // QEMU reads "a:b.qcow2" as protocol "a"; "./a:b.qcow2" is a file (a '/' before the ':').
+        return ImageRoots.hasProtocol(name) ? "./" + name : name;
+    }
+
+    /** The caller may have created {@code target} empty (exclusively, 0600) for qemu-img to fill. */
+    private static void refuseNonEmpty(String op, Path target, List<Path> images) {
+        try {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                    && (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) || Files.size(target) > 0)) {
+                throw new ImageToolException.Failed(op, images, -1, "", target
+                        + " already exists and is not an empty placeholder; virtchain never overwrites a file", null);
+            }
+        } catch (IOException e) {
+            throw new ImageToolException.Failed(op, images, -1, "", "cannot inspect " + target + ": " + e.getMessage(), e);
+        }
     }
 
     private static void refuseExisting(String op, Path target, List<Path> images) {
-        if (Files.exists(target)) {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new ImageToolException.Failed(op, images, -1, "",
                     target + " already exists; qemu-img would overwrite it, and virtchain never reuses an image name",
                     null);

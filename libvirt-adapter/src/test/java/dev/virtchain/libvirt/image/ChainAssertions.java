@@ -14,13 +14,13 @@ final class ChainAssertions {
 
     static void assertAllClean(QemuImg qemuImg, Path... images) {
         for (Path p : images) {
-            ImageCheck c = qemuImg.check(p);
+            ImageCheck c = qemuImg.check(WrittenChain.walked(p));
             assertTrue(c.clean(), p + ": " + c);
         }
     }
 
-    static List<Path> files(List<ImageInfo> info) {
-        return info.stream().map(ImageInfo::filename).toList();
+    static List<Path> files(ImageChain chain) {
+        return chain.files();
     }
 
     static void delete(Path p) {

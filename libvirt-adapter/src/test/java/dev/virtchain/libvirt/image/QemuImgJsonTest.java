@@ -21,7 +21,7 @@ class QemuImgJsonTest {
     private static final String DIR = "/var/lib/libvirt/images/golden/";
 
     private static ImageMap map(String golden, String image) throws Exception {
-        return new ImageMap(Path.of(DIR + image), QemuImgJson.extents(Golden.read(golden)));
+        return ImageMap.of(Path.of(DIR + image), QemuImgJson.extents(Golden.read(golden)));
     }
 
     @Test
@@ -99,5 +99,24 @@ class QemuImgJsonTest {
     void relativeNamesAreTakenFromTheImagesDirectory() {
         assertEquals("base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/a/base.qcow2")));
         assertEquals("../b/base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/b/base.qcow2")));
+    }
+
+    /** The streaming fold gives what reading the whole document gives. */
+    @Test
+    void foldedWhileStreamingEqualsReadWhole() throws Exception {
+        for (String golden : List.of("chain3-map-vda.3.json", "chain3-map-vda.2.json")) {
+            String json = Golden.read(golden);
+            ImageMap whole = ImageMap.of(Path.of("/x"), QemuImgJson.extents(json));
+            ImageMap folded = QemuImgJson.foldExtents(Path.of("/x"),
+                    new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(whole, folded, golden);
+        }
+    }
+
+    @Test
+    void aTruncatedMapIsAnError() {
+        String json = "[{ \"start\": 0, \"length\": 65536, \"depth\": 0, \"present\": true, \"zero\": false, \"data\": true}";
+        assertThrows(java.io.IOException.class, () -> QemuImgJson.foldExtents(Path.of("/x"),
+                new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 }

@@ -39,7 +39,7 @@ class QemuImgMergeIT {
     @Test
     void shallowCommitMovesTheHoldersPointInTimeDown() {
         // delete S1: commit .2 into .1; S2 is now held by .1; .3 must point at .1
-        qemuImg.commit(chain.image(2), chain.image(1));
+        qemuImg.commit(chain.chain(2), chain.image(1));
         assertEquals(chain.digest(2), ImageContent.digest(chain.image(1)));
         // -b implies -d: the committed image keeps its data and its point in time
         assertEquals(chain.digest(2), ImageContent.digest(chain.image(2)));
@@ -48,8 +48,8 @@ class QemuImgMergeIT {
 
         assertEquals(chain.digest(0), ImageContent.digest(chain.image(0)));
         assertEquals(chain.digest(3), ImageContent.digest(chain.image(3)));
-        assertEquals(List.of(chain.image(3), chain.image(1), chain.image(0)), files(qemuImg.info(chain.image(3))));
-        assertEquals("vda.1.qcow2", qemuImg.info(chain.image(3)).get(0).backingFilename());
+        assertEquals(List.of(chain.image(3), chain.image(1), chain.image(0)), files(chain.chain(3)));
+        assertEquals("vda.1.qcow2", qemuImg.info(chain.image(3), "qcow2").backingFilename());
         assertAllClean(qemuImg, chain.image(3), chain.image(1), chain.image(0));
         // libvirt opens the rewritten chain
         dom.start();
@@ -59,7 +59,7 @@ class QemuImgMergeIT {
     @Test
     void rangeCommitMergesTwoSnapshotsIntoTheBaseAndInvalidatesTheMiddle() {
         // delete S0 and S1 in one commit: .2 and .1 into the base, which then holds S2
-        qemuImg.commit(chain.image(2), chain.image(0));
+        qemuImg.commit(chain.chain(2), chain.image(0));
         assertEquals(chain.digest(2), ImageContent.digest(chain.image(0)));
         assertEquals(chain.digest(2), ImageContent.digest(chain.image(2)));
         // .1 now shows its own [5M,6M) over S2: neither S1 nor S2 any more
@@ -78,9 +78,9 @@ class QemuImgMergeIT {
     void commitOfAnImageWithoutBaseArgumentWouldEmptyIt() {
         // What -b protects against: plain "qemu-img commit TOP" empties TOP afterwards. QemuImg
         // always passes -b, so committing into the direct backing file keeps TOP intact too.
-        CopyCost before = qemuImg.map(chain.image(3)).commitCost();
-        qemuImg.commit(chain.image(3), chain.image(2));
-        assertEquals(before, qemuImg.map(chain.image(3)).commitCost());
+        CopyCost before = qemuImg.map(chain.chain(3)).commitCost();
+        qemuImg.commit(chain.chain(3), chain.image(2));
+        assertEquals(before, qemuImg.map(chain.chain(3)).commitCost());
         assertEquals(chain.digest(3), ImageContent.digest(chain.image(2)));
         assertEquals(chain.digest(3), ImageContent.digest(chain.image(3)));
     }
@@ -88,29 +88,29 @@ class QemuImgMergeIT {
     @Test
     void safeRebasePullsIntoAHolderAndCostsWhatMapPredicted() {
         // delete S1 by pulling .1 into .2 (offline, any image can be pulled into)
-        CopyCost predicted = qemuImg.map(chain.image(2)).pullCost(2);
+        CopyCost predicted = qemuImg.map(chain.chain(2)).pullCost(2);
         assertEquals(new CopyCost(M, 0), predicted); // .1's [4M,5M); its [5M,6M) is hidden by .2
-        CopyCost ownBefore = qemuImg.map(chain.image(2)).commitCost();
+        CopyCost ownBefore = qemuImg.map(chain.chain(2)).commitCost();
         qemuImg.rebase(chain.image(2), chain.image(0), "qcow2", RebaseMode.SAFE);
-        CopyCost ownAfter = qemuImg.map(chain.image(2)).commitCost();
+        CopyCost ownAfter = qemuImg.map(chain.chain(2)).commitCost();
         assertEquals(predicted.dataBytes(), ownAfter.dataBytes() - ownBefore.dataBytes());
         delete(chain.image(1));
 
         assertEquals(chain.digest(0), ImageContent.digest(chain.image(0)));
         assertEquals(chain.digest(2), ImageContent.digest(chain.image(2)));
         assertEquals(chain.digest(3), ImageContent.digest(chain.image(3)));
-        assertEquals("vda-base.qcow2", qemuImg.info(chain.image(2)).get(0).backingFilename());
+        assertEquals("vda-base.qcow2", qemuImg.info(chain.image(2), "qcow2").backingFilename());
         assertAllClean(qemuImg, chain.image(3), chain.image(2), chain.image(0));
     }
 
     @Test
     void safeRebaseOntoNothingFlattens() {
-        CopyCost predicted = qemuImg.map(chain.image(1)).flattenCost();
+        CopyCost predicted = qemuImg.map(chain.chain(1)).flattenCost();
         assertEquals(new CopyCost(4 * M, 0), predicted);
         qemuImg.rebase(chain.image(1), null, null, RebaseMode.SAFE);
-        assertTrue(qemuImg.info(chain.image(1)).get(0).backing().isEmpty());
+        assertTrue(qemuImg.info(chain.image(1), "qcow2").backing().isEmpty());
         assertEquals(chain.digest(1), ImageContent.digest(chain.image(1)));
-        assertEquals(predicted.dataBytes() + 2 * M, qemuImg.map(chain.image(1)).commitCost().dataBytes());
+        assertEquals(predicted.dataBytes() + 2 * M, qemuImg.map(chain.chain(1)).commitCost().dataBytes());
         // .2 and .3 above it still show their points in time
         assertEquals(chain.digest(3), ImageContent.digest(chain.image(3)));
     }

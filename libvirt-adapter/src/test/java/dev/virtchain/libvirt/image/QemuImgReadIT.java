@@ -53,10 +53,9 @@ class QemuImgReadIT {
 
     @Test
     void overlaysNameTheirBackingRelativelyWithItsFormat() {
-        List<ImageInfo> info = qemuImg.info(chain.image(3));
-        assertEquals(List.of(chain.image(3), chain.image(2), chain.image(1), chain.image(0)), files(info));
+        assertEquals(List.of(chain.image(3), chain.image(2), chain.image(1), chain.image(0)), files(chain.chain(3)));
         for (int i = 0; i < 3; i++) {
-            ImageInfo overlay = info.get(i);
+            ImageInfo overlay = qemuImg.info(chain.image(3 - i), "qcow2");
             assertEquals(chain.image(2 - i).getFileName().toString(), overlay.backingFilename());
             assertFalse(overlay.hasAbsoluteBackingName());
             assertEquals("qcow2", overlay.backingFormat());
@@ -66,10 +65,10 @@ class QemuImgReadIT {
 
     @Test
     void mapCostsAreTheBytesTheGuestWrote() {
-        assertEquals(new CopyCost(4 * M, 0), qemuImg.map(chain.image(0)).commitCost());
-        assertEquals(new CopyCost(2 * M, 0), qemuImg.map(chain.image(1)).commitCost());
-        assertEquals(new CopyCost(2 * M, 0), qemuImg.map(chain.image(2)).commitCost());
-        ImageMap active = qemuImg.map(chain.image(3));
+        assertEquals(new CopyCost(4 * M, 0), qemuImg.map(chain.chain(0)).commitCost());
+        assertEquals(new CopyCost(2 * M, 0), qemuImg.map(chain.chain(1)).commitCost());
+        assertEquals(new CopyCost(2 * M, 0), qemuImg.map(chain.chain(2)).commitCost());
+        ImageMap active = qemuImg.map(chain.chain(3));
         // 100 KiB at 16M+4K touches two 64 KiB clusters: qcow2 allocates whole clusters
         assertEquals(new CopyCost(2 * CLUSTER, 0), active.commitCost());
         // pulling .2 in: its own 2 MiB
@@ -83,7 +82,7 @@ class QemuImgReadIT {
     @Test
     void checkAndMeasureAWrittenChain() {
         assertAllClean(qemuImg, chain.image(0), chain.image(1), chain.image(2), chain.image(3));
-        ImageMeasure m = qemuImg.measure(chain.image(3), "qcow2");
+        ImageMeasure m = qemuImg.measure(chain.chain(3), "qcow2");
         assertTrue(m.requiredBytes() >= 6 * M + 2 * CLUSTER, m.toString());
         assertTrue(m.fullyAllocatedBytes() >= 64 * M, m.toString());
     }
@@ -91,17 +90,17 @@ class QemuImgReadIT {
     @Test
     void fullAndDiffExports() {
         Path full = dom.dir().resolve("export-s2.qcow2");
-        qemuImg.convert(chain.image(2), full, "qcow2");
-        assertTrue(qemuImg.info(full).get(0).backing().isEmpty());
+        qemuImg.convert(chain.chain(2), full, "qcow2");
+        assertTrue(qemuImg.info(full, "qcow2").backing().isEmpty());
         assertEquals(chain.digest(2), ImageContent.digest(full));
 
         // the difference between S1 and the active state spans two layers (.2 and .3)
         Path diff = dom.dir().resolve("diff-s1-active.qcow2");
-        qemuImg.convertDiff(chain.image(3), chain.image(1), diff);
-        ImageInfo d = qemuImg.info(diff).get(0);
+        qemuImg.convertDiff(chain.chain(3), chain.chain(1), diff);
+        ImageInfo d = qemuImg.info(diff, "qcow2");
         assertEquals("vda.1.qcow2", d.backingFilename());
         assertEquals(chain.digest(3), ImageContent.digest(diff));
-        assertEquals(new CopyCost(2 * M + 2 * CLUSTER, 0), qemuImg.map(diff).commitCost());
+        assertEquals(new CopyCost(2 * M + 2 * CLUSTER, 0), qemuImg.map(WrittenChain.walked(diff)).commitCost());
         assertAllClean(qemuImg, full, diff);
         assertEquals(chain.digest(3), ImageContent.digest(chain.image(3)));
     }
@@ -110,19 +109,19 @@ class QemuImgReadIT {
     void whileTheDomainRunsHoldersExportAndTheActiveImageTakesAnOverlay() {
         dom.start();
         Path diff = dom.dir().resolve("diff-s0-s2.qcow2");
-        qemuImg.convertDiff(chain.image(2), chain.image(0), diff);
+        qemuImg.convertDiff(chain.chain(2), chain.chain(0), diff);
         assertEquals(chain.digest(2), ImageContent.digest(diff));
 
         // the running QEMU's write lock on the active image stops a rebase reading through it
         Path fromActive = dom.dir().resolve("diff-from-active.qcow2");
         assertThrows(ImageToolException.ImageInUse.class,
-                () -> qemuImg.convertDiff(chain.image(3), chain.image(0), fromActive));
+                () -> qemuImg.convertDiff(chain.chain(3), chain.chain(0), fromActive));
         assertFalse(Files.exists(fromActive));
 
         // …but preparing a snapshot overlay on it only reads its header
         Path next = dom.dir().resolve("vda.4.qcow2");
         qemuImg.createOverlay(next, chain.image(3), "qcow2");
-        assertEquals("vda.3.qcow2", qemuImg.info(next).get(0).backingFilename());
+        assertEquals("vda.3.qcow2", qemuImg.info(next, "qcow2").backingFilename());
         ChainAssertions.delete(next);
     }
 
@@ -136,20 +135,20 @@ class QemuImgReadIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
         assertNotEquals(chain.digest(3), ImageContent.digest(wrong));
-        assertEquals(new CopyCost(2 * CLUSTER, 0), qemuImg.map(wrong).commitCost());
+        assertEquals(new CopyCost(2 * CLUSTER, 0), qemuImg.map(WrittenChain.walked(wrong)).commitCost());
     }
 
     @Test
     void diskChainComesFromHeadersWhenShutOffAndFromTheXmlWhenRunning() {
-        DiskChains chains = new DiskChains(qemuImg);
+        ImageRoots roots = ImageRoots.of(List.of(dom.dir()), List.of());
         var shutOff = DomainXmlReader.read(dom.xml());
-        DiskChain offline = chains.read(shutOff, shutOff.requireDisk("vda"));
+        DiskChain offline = DiskChains.read(shutOff, shutOff.requireDisk("vda"), roots);
         assertEquals(DiskChain.Source.IMAGE_HEADERS, offline.source());
         assertEquals(List.of(chain.image(3), chain.image(2), chain.image(1), chain.image(0)), offline.files());
 
         dom.start();
         var running = DomainXmlReader.read(dom.xml());
-        DiskChain live = chains.read(running, running.requireDisk("vda"));
+        DiskChain live = DiskChains.read(running, running.requireDisk("vda"), roots);
         assertEquals(DiskChain.Source.DOMAIN_XML, live.source());
         assertEquals(offline.images(), live.images());
     }
@@ -157,7 +156,7 @@ class QemuImgReadIT {
     @Test
     void failuresAreTypedAndNameTheImages() {
         Path missing = dom.dir().resolve("missing.qcow2");
-        var gone = assertThrows(ImageToolException.ImageMissing.class, () -> qemuImg.info(missing));
+        var gone = assertThrows(ImageToolException.ImageMissing.class, () -> qemuImg.info(missing, "qcow2"));
         assertEquals(List.of(missing), gone.images());
 
         var exists = assertThrows(ImageToolException.Failed.class,
@@ -166,12 +165,12 @@ class QemuImgReadIT {
 
         dom.start();
         var inUse = assertThrows(ImageToolException.ImageInUse.class,
-                () -> qemuImg.commit(chain.image(2), chain.image(1)));
+                () -> qemuImg.commit(chain.chain(2), chain.image(1)));
         assertEquals(List.of(chain.image(1), chain.image(2)), inUse.images());
         dom.stop();
 
         QemuImg impatient = new QemuImg("qemu-img", Duration.ofMillis(1), Duration.ofMillis(1));
         Path export = dom.dir().resolve("never.qcow2");
-        assertThrows(ImageToolException.TimedOut.class, () -> impatient.convert(chain.image(3), export, "qcow2"));
+        assertThrows(ImageToolException.TimedOut.class, () -> impatient.convert(chain.chain(3), export, "qcow2"));
     }
 }

@@ -52,6 +52,17 @@ final class WrittenChain {
         return images.get(i);
     }
 
+    /** The chain from image {@code i} down, with formats, as virtchain names it to qemu-img. */
+    ImageChain chain(int i) {
+        return walked(image(i));
+    }
+
+    /** The chain under a qcow2 image in a test directory, walked header by header. */
+    static ImageChain walked(Path top) {
+        return new ImageChain(DiskChains.walk("test", "vda", new DiskChain.Link(top, "qcow2"),
+                ImageRoots.of(List.of(top.getParent()), List.of())));
+    }
+
     String digest(int i) {
         return digests.get(i);
     }
