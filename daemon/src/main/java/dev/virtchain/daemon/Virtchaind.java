@@ -19,6 +19,7 @@ import dev.virtchain.daemon.domains.PolicyBook;
 import dev.virtchain.daemon.domains.Services;
 import dev.virtchain.daemon.domains.SnapshotPolicy;
 import dev.virtchain.daemon.exec.DiskLocks;
+import dev.virtchain.daemon.files.HostFiles;
 import dev.virtchain.daemon.exec.OperationRunner;
 import dev.virtchain.daemon.ledger.LedgerBook;
 import dev.virtchain.daemon.ledger.LedgerStore;
@@ -214,12 +215,19 @@ public final class Virtchaind {
         }
         LedgerBook book = new LedgerBook(store, loaded.ledgers());
         DiskLocks locks = new DiskLocks();
-        OperationRunner runner = new OperationRunner(host, qemuImg, book, new Planner(clock, HostCapabilities.DEFAULT),
+        HostFiles files = new HostFiles(config);
+        try {
+            files.prepareDirectories(config.stateDir()).forEach(p -> log.warn("{}", p));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the export and copy directories "
+                    + config.exportDirs() + " " + config.copyDirs() + ": " + e.getMessage(), e);
+        }
+        OperationRunner runner = new OperationRunner(host, qemuImg, files, book, new Planner(clock, HostCapabilities.DEFAULT),
                 locks, config.maxBlockJobs(), crashPoints, clock, config.bandwidthMiBPerSecond(),
                 config.minFreeSpaceBytes());
-        ManagedDomains domains = new ManagedDomains(host, qemuImg, book, runner, locks, clock, quarantined);
+        ManagedDomains domains = new ManagedDomains(host, files, book, runner, locks, clock, quarantined);
         SnapshotPolicy policyRun = new SnapshotPolicy(domains, clock, ZoneId.systemDefault());
-        return new Services(host, qemuImg, book, runner, domains, new PolicyBook(config.policies(), host), policyRun, clock);
+        return new Services(host, qemuImg, files, book, runner, domains, new PolicyBook(config.policies(), host), policyRun, clock);
     }
 
     private static RunningJobs runningJobs(OperationRunner runner) {

@@ -90,7 +90,12 @@ class DaemonProcessTest {
         assertEquals(stateDir.toString(), status.at("/data/stateDir").asText());
         assertEquals(0, status.at("/data/recovery/completed").asInt(), status.toString());
         assertTrue(status.at("/data/policies").isArray() && status.at("/data/jobs").isArray(), status.toString());
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir)));
+        // Traversable (QEMU's user reaches blockcopy targets in <state>/copies), never listable; the
+        // ledgers and exports stay private.
+        assertEquals("rwx--x--x", PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir.resolve("ledgers"))));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir.resolve("exports"))));
+        assertEquals("rwx--x--x", PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir.resolve("copies"))));
 
         // Keep-alives every 200 ms (half of WATCHDOG_USEC) while healthy.
         int readyAt = notify.received().indexOf("READY=1");

@@ -1,5 +1,11 @@
 package dev.virtchain.daemon.commands;
 
+import dev.virtchain.daemon.files.CreatedFile;
+import dev.virtchain.daemon.files.DestinationRefused;
+import dev.virtchain.daemon.files.HostFiles;
+import dev.virtchain.libvirt.image.ImageChain;
+import dev.virtchain.libvirt.image.ImageHeader;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.daemon.control.CommandArgs;
@@ -57,7 +63,7 @@ final class BlockCopyCommand implements CommandHandler {
         args.allowOnly(Set.of("domain", "disk", "dest", "shallow", "pivot", "format", "bandwidth"));
         String domain = ManagedDomain.name(args, "domain", "domain", null);
         String disk = ManagedDomain.name(args, "disk", "disk target", domain);
-        Path dest = Arguments.destination(args, "dest");
+        Path requested = Arguments.destination(args, "dest");
         boolean shallowAsked = args.flag("shallow", false);
         boolean pivot = args.flag("pivot", false);
         String format = args.optionalString("format").orElse("qcow2");
@@ -74,6 +80,12 @@ final class BlockCopyCommand implements CommandHandler {
         Image active = d.activeImage();
         boolean shallow = shallowAsked && active.hasBacking();
         LibvirtHost host = cx.services().host();
+        Path dest;
+        try {
+            dest = cx.services().files().destination(HostFiles.Kind.COPY, requested);
+        } catch (DestinationRefused e) {
+            throw Failures.of(e, domain);
+        }
         refuseUnsafe(domain, disk, dest, format, shallow, pivot, ledger, stored);
         try {
             if (!host.isRunning(domain)) {
@@ -85,18 +97,31 @@ final class BlockCopyCommand implements CommandHandler {
             throw Failures.of(e, domain);
         }
 
-        if (shallow) {
-            try {
-                cx.services().qemuImg().createOverlay(dest, Path.of(active.backing()),
-                        d.image(active.backing()).format().qemuName());
-            } catch (RuntimeException e) {
-                throw Failures.of(e, domain);
+        // The daemon creates the destination itself (exclusively, 0600) and libvirt reuses it
+        // (REUSE_EXT): libvirtd never creates or truncates a file on a client's word.
+        CreatedFile created;
+        try {
+            created = HostFiles.createExclusive(dest);
+        } catch (DestinationRefused e) {
+            throw Failures.of(e, domain);
+        }
+        try {
+            if (shallow) {
+                ImageChain below = cx.services().files().chain(ledger, active.backing());
+                cx.services().qemuImg().createOverlayIn(dest, below.top().file(), below.top().format());
+            } else {
+                ImageChain chain = cx.services().files().chain(ledger, active.path());
+                long size = ImageHeader.read(chain.top().file(), chain.top().format()).virtualSize();
+                cx.services().qemuImg().createEmptyIn(dest, format, size);
             }
+        } catch (RuntimeException e) {
+            removeDest(created, e);
+            throw Failures.of(e, domain);
         }
         CompletableFuture<Boolean> settled = new CompletableFuture<>();
         BlockJobWatcher w;
         try {
-            w = host.startCopy(new CopyRequest(domain, disk, dest, format, shallow, shallow, bandwidth),
+            w = host.startCopy(new CopyRequest(domain, disk, dest, format, shallow, true, bandwidth),
                     new BlockJobObserver() {
                         @Override
                         public void onProgress(BlockJob job, BlockJobProgress p) {
@@ -104,7 +129,7 @@ final class BlockCopyCommand implements CommandHandler {
                         }
                     });
         } catch (RuntimeException e) {
-            removeDest(dest, e);
+            removeDest(created, e);
             throw Failures.of(e, domain);
         }
         Jobs.Copy copy = new Jobs.Copy(domain, disk, dest.toString(), cx.services().clock().instant(), bandwidth, w,
@@ -115,13 +140,13 @@ final class BlockCopyCommand implements CommandHandler {
                     + " wait for it ('virtchain job-list " + domain + "') or abort it", domain, disk, null, null, null);
         }
         try {
-            return finish(copy, d, pivot, shallow, format);
+            return finish(copy, created, d, pivot, shallow, format);
         } finally {
             cx.jobs().copyEnded(domain, disk);
         }
     }
 
-    private JsonNode finish(Jobs.Copy copy, Disk d, boolean pivot, boolean shallow, String format)
+    private JsonNode finish(Jobs.Copy copy, CreatedFile created, Disk d, boolean pivot, boolean shallow, String format)
             throws CommandFailure {
         String domain = copy.domain();
         String disk = copy.disk();
@@ -133,7 +158,7 @@ final class BlockCopyCommand implements CommandHandler {
                 w.whenReady().get();
             } catch (ExecutionException e) {
                 outcome = w.outcome().get();
-                throw ended(copy, outcome);
+                throw ended(copy, created, outcome);
             }
             outcome = (pivot ? w.pivot() : w.finish()).get();
         } catch (InterruptedException e) {
@@ -151,7 +176,7 @@ final class BlockCopyCommand implements CommandHandler {
                     dest.toString(), cause);
         }
         if (outcome.state() != BlockJobState.COMPLETED) {
-            throw ended(copy, outcome);
+            throw ended(copy, created, outcome);
         }
         copy.settled().complete(false);
         if (pivot) {
@@ -168,10 +193,10 @@ final class BlockCopyCommand implements CommandHandler {
     }
 
     /** The job ended without doing its part (failed, or aborted with job-abort): the chain is as before. */
-    private CommandFailure ended(Jobs.Copy copy, BlockJobOutcome outcome) {
+    private CommandFailure ended(Jobs.Copy copy, CreatedFile created, BlockJobOutcome outcome) {
         // Failed or canceled: the chain is as before and nothing uses DEST. Otherwise leave it for an operator.
         boolean asBefore = outcome.state() == BlockJobState.CANCELED || outcome.state() == BlockJobState.FAILED;
-        boolean clean = asBefore && removeDest(Path.of(copy.dest()), null);
+        boolean clean = asBefore && removeDest(created, null);
         copy.settled().complete(clean && outcome.state() == BlockJobState.CANCELED);
         return new CommandFailure(ErrorCode.FAILED, "the copy of " + copy.disk() + " of " + copy.domain() + " to "
                 + copy.dest() + " ended " + outcome.state().name().toLowerCase(java.util.Locale.ROOT) + " ("
@@ -225,10 +250,6 @@ final class BlockCopyCommand implements CommandHandler {
     /** Everything that would leave the ledger unable to follow, refused before anything starts. */
     private void refuseUnsafe(String domain, String disk, Path dest, String format, boolean shallow, boolean pivot,
                               Ledger ledger, StoredLedger stored) throws CommandFailure {
-        if (Files.exists(dest)) {
-            throw refused(domain, disk, dest, "destination " + dest + " already exists; virtchain does not overwrite"
-                    + " files");
-        }
         if (ledger.disks().stream().anyMatch(x -> x.contains(dest.toString()))) {
             throw refused(domain, disk, dest, dest + " is an image of " + domain + "; choose a new file");
         }
@@ -260,11 +281,13 @@ final class BlockCopyCommand implements CommandHandler {
         return new CommandFailure(ErrorCode.REFUSED, message, domain, disk, null, dest.toString(), null);
     }
 
-    /** Removes a copy's destination that no chain uses; true when it is gone. */
-    private static boolean removeDest(Path dest, Exception onto) {
+    /**
+     * Removes a copy's destination that no chain uses, if it is still the file the daemon created;
+     * true when it is gone.
+     */
+    private static boolean removeDest(CreatedFile dest, Exception onto) {
         try {
-            Files.deleteIfExists(dest);
-            return true;
+            return dest.deleteIfOurs();
         } catch (IOException e) {
             if (onto != null) {
                 onto.addSuppressed(e);

@@ -45,7 +45,7 @@ final class ChainCommand implements CommandHandler {
             throw Failures.of(new dev.virtchain.model.UnknownDisk(domain, disk.get(), ledger.diskTargets()), domain);
         }
         try {
-            return chain(ledger, disk.orElse(null), file -> cx.services().qemuImg().info(Path.of(file)).get(0));
+            return chain(ledger, disk.orElse(null), file -> cx.imageInfo(ledger, file));
         } catch (RuntimeException e) {
             throw Failures.of(e, domain);
         }

@@ -1,5 +1,9 @@
 package dev.virtchain.daemon.commands;
 
+import dev.virtchain.libvirt.image.ImageChain;
+import dev.virtchain.libvirt.image.ImageInfo;
+import dev.virtchain.libvirt.image.ImageMap;
+
 import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.domains.Services;
 import dev.virtchain.daemon.ledger.StoredLedger;
@@ -19,5 +23,16 @@ record Context(Services services, Operations operations, Jobs jobs, PolicySchedu
 
     Ledger ledger(String domain) throws CommandFailure {
         return stored(domain).ledger();
+    }
+
+    /** One image of the ledger as its header says, after its chain was checked against the image roots. */
+    ImageInfo imageInfo(Ledger ledger, String image) {
+        ImageChain chain = services.files().chain(ledger, image);
+        return services.qemuImg().info(chain.top().file(), chain.top().format());
+    }
+
+    /** Where the guest bytes of an image's chain live, the chain named to qemu-img with its formats. */
+    ImageMap imageMap(Ledger ledger, String image) {
+        return services.qemuImg().map(services.files().chain(ledger, image));
     }
 }

@@ -48,11 +48,10 @@ final class DuCommand implements CommandHandler {
         args.allowOnly(Set.of("domain"));
         String domain = ManagedDomain.name(args, "domain", "domain", null);
         Ledger ledger = cx.ledger(domain);
-        var qemuImg = cx.services().qemuImg();
         try {
             return du(ledger, name -> cx.operations().plan(domain, Intent.Delete.of(name)).plan(),
-                    file -> bytes(qemuImg.map(Path.of(file)).commitCost()),
-                    file -> Math.max(0, qemuImg.info(Path.of(file)).get(0).actualSize()));
+                    file -> bytes(cx.imageMap(ledger, file).commitCost()),
+                    file -> Math.max(0, cx.imageInfo(ledger, file).actualSize()));
         } catch (RuntimeException e) {
             throw Failures.of(e, domain);
         }

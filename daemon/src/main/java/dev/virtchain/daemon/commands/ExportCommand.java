@@ -1,5 +1,8 @@
 package dev.virtchain.daemon.commands;
 
+import dev.virtchain.daemon.files.DestinationRefused;
+import dev.virtchain.daemon.files.HostFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.daemon.control.CommandArgs;
@@ -40,7 +43,12 @@ final class ExportCommand implements CommandHandler {
         String domain = ManagedDomain.name(args, "domain", "domain", null);
         String name = ManagedDomain.name(args, "name", "snapshot", domain);
         Optional<String> since = ManagedDomain.optionalName(args, "since", "snapshot", domain);
-        Path dest = Arguments.destination(args, "dest");
+        Path dest;
+        try {
+            dest = cx.services().files().destination(HostFiles.Kind.EXPORT, Arguments.destination(args, "dest"));
+        } catch (DestinationRefused e) {
+            throw Failures.of(e, domain);
+        }
         Ledger ledger = cx.ledger(domain);
         Snapshot snap = ledger.snapshot(name).orElse(null);
         if (snap == null) {

@@ -1,5 +1,8 @@
 package dev.virtchain.daemon.commands;
 
+import dev.virtchain.daemon.files.DestinationRefused;
+import dev.virtchain.libvirt.image.ImageRefused;
+
 import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.exec.OperationRefused;
@@ -50,6 +53,13 @@ final class Failures {
             return new CommandFailure(ErrorCode.FAILED, e.getMessage(), i == null ? domain : orElse(i.domain(), domain),
                     i == null ? null : i.disk(), i == null ? null : i.snapshot(),
                     i == null || i.file() == null ? null : i.file().toString(), e);
+        }
+        if (e instanceof ImageRefused r) {
+            return new CommandFailure(ErrorCode.REFUSED, e.getMessage(), orElse(r.domain(), domain), r.disk(), null,
+                    r.image() == null ? null : r.image().toString(), e);
+        }
+        if (e instanceof DestinationRefused r) {
+            return new CommandFailure(ErrorCode.REFUSED, e.getMessage(), domain, null, null, r.path().toString(), e);
         }
         if (e instanceof ImageToolException) {
             return new CommandFailure(ErrorCode.FAILED, e.getMessage(), domain, null, null, null, e);

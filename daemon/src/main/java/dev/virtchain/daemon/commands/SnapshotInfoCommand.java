@@ -39,9 +39,8 @@ final class SnapshotInfoCommand implements CommandHandler {
         if (s == null) {
             throw Failures.of(new dev.virtchain.model.UnknownSnapshot(domain, name), domain);
         }
-        QemuImg qemuImg = cx.services().qemuImg();
         try {
-            return info(ledger, s, file -> qemuImg.info(Path.of(file)).get(0).virtualSize());
+            return info(ledger, s, file -> cx.imageInfo(ledger, file).virtualSize());
         } catch (RuntimeException e) {
             throw Failures.of(e, domain);
         }

@@ -42,7 +42,8 @@ public final class ConfigFile {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]?)(i?B)?", Pattern.CASE_INSENSITIVE);
 
     private static final Set<String> DAEMON_KEYS = Set.of("connect", "socket", "socket-group", "state-dir",
-            "max-block-jobs", "bandwidth", "min-free-space", "crash-at");
+            "max-block-jobs", "bandwidth", "min-free-space", "crash-at", "image-roots", "image-devices", "export-dirs",
+            "copy-dirs");
     private static final Set<String> POLICY_KEYS = Set.of("match", "schedule", "quiesce", "keep-last",
             "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly", "max-depth");
 
@@ -145,8 +146,11 @@ public final class ConfigFile {
         long bandwidth = daemon.number("bandwidth", 0, 0, 1L << 20);
         long minFree = size(daemon, "min-free-space", defaults.minFreeSpaceBytes());
         String crashAt = daemon.optionalText("crash-at", "");
+        DaemonConfig.Storage storage = new DaemonConfig.Storage(paths(daemon, "image-roots"),
+                paths(daemon, "image-devices"), paths(daemon, "export-dirs"), paths(daemon, "copy-dirs"));
         try {
-            return new DaemonConfig(connect, socket, group, stateDir, maxJobs, bandwidth, minFree, built, crashAt);
+            return new DaemonConfig(connect, socket, group, stateDir, maxJobs, bandwidth, minFree, built, crashAt,
+                    storage);
         } catch (IllegalArgumentException e) {
             // Every value was checked above with its line; this only catches a check added later.
             throw error(daemon.line, null, null, e.getMessage());
@@ -184,6 +188,29 @@ public final class ConfigFile {
                 (int) s.number("keep-yearly", 0, 0, max));
         int maxDepth = (int) s.number("max-depth", 0, 0, 10_000);
         return new Policy(name, match, schedule, quiesce, retention, maxDepth);
+    }
+
+    /** Whitespace-separated normalised absolute paths; none when the key is absent. */
+    private List<Path> paths(Section s, String key) throws ConfigException {
+        String text = s.text(key, null);
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        for (String word : text.trim().split("\\s+")) {
+            Path p;
+            try {
+                p = Path.of(word);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw error(s.lineOf(key), key, null, "'" + word + "' is not a path: " + e.getReason());
+            }
+            if (!p.isAbsolute() || !p.normalize().equals(p) || p.getParent() == null) {
+                throw error(s.lineOf(key), key, null, "'" + word + "' must be a normalised absolute directory below /,"
+                        + " such as /var/lib/libvirt/images");
+            }
+            out.add(p);
+        }
+        return List.copyOf(out);
     }
 
     private Path absolutePath(Section s, String key, Path fallback) throws ConfigException {

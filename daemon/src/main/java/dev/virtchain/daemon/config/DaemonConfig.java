@@ -20,10 +20,51 @@ import java.util.Set;
  * @param policies               snapshot policies, in file order
  * @param crashAt                test-only: the crash point that halts the process, or "" for none
  *                               (see {@code dev.virtchain.daemon.CrashPoints})
+ * @param storage                where images may live and where commands may write
  */
 public record DaemonConfig(String connectUri, Path socketPath, String socketGroup, Path stateDir,
                            int maxBlockJobs, long bandwidthMiBPerSecond, long minFreeSpaceBytes,
-                           List<Policy> policies, String crashAt) {
+                           List<Policy> policies, String crashAt, Storage storage) {
+
+    /**
+     * The directories virtchain may touch. Empty lists mean the defaults: image roots are the
+     * directories of each domain's disks as libvirt defines them (and of the images its ledger
+     * already holds); exports go to {@code <state-dir>/exports}, copies to {@code <state-dir>/copies}.
+     *
+     * @param imageRoots   directories that may hold managed images ({@code image-roots})
+     * @param imageDevices block devices that may be images ({@code image-devices})
+     * @param exportDirs   where {@code export} may write ({@code export-dirs})
+     * @param copyDirs     where {@code blockcopy} may write ({@code copy-dirs})
+     */
+    public record Storage(List<Path> imageRoots, List<Path> imageDevices, List<Path> exportDirs, List<Path> copyDirs) {
+        public static final Storage DEFAULTS = new Storage(List.of(), List.of(), List.of(), List.of());
+
+        public Storage {
+            imageRoots = absolute("image-roots", imageRoots);
+            imageDevices = absolute("image-devices", imageDevices);
+            exportDirs = absolute("export-dirs", exportDirs);
+            copyDirs = absolute("copy-dirs", copyDirs);
+        }
+
+        private static List<Path> absolute(String key, List<Path> paths) {
+            for (Path p : paths) {
+                if (!p.isAbsolute() || !p.normalize().equals(p)) {
+                    throw new IllegalArgumentException(key + ": '" + p + "' must be a normalised absolute path");
+                }
+            }
+            return List.copyOf(paths);
+        }
+    }
+
+    /** Where {@code export} may write: the configured directories, or {@code <state-dir>/exports}. */
+    public List<Path> exportDirs() {
+        return storage.exportDirs().isEmpty() ? List.of(stateDir.resolve("exports")) : storage.exportDirs();
+    }
+
+    /** Where {@code blockcopy} may write: the configured directories, or {@code <state-dir>/copies}. */
+    public List<Path> copyDirs() {
+        return storage.copyDirs().isEmpty() ? List.of(stateDir.resolve("copies")) : storage.copyDirs();
+    }
 
     public static final String DEFAULT_CONNECT_URI = "qemu:///system";
     public static final Path DEFAULT_SOCKET = Path.of("/run/virtchain/virtchain.sock");
@@ -41,6 +82,7 @@ public record DaemonConfig(String connectUri, Path socketPath, String socketGrou
         Objects.requireNonNull(socketGroup, "socketGroup");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(crashAt, "crashAt");
+        Objects.requireNonNull(storage, "storage");
         if (connectUri.isBlank()) {
             throw new IllegalArgumentException("connect URI is empty");
         }
@@ -75,27 +117,27 @@ public record DaemonConfig(String connectUri, Path socketPath, String socketGrou
     /** The configuration used when no file is given. */
     public static DaemonConfig defaults() {
         return new DaemonConfig(DEFAULT_CONNECT_URI, DEFAULT_SOCKET, DEFAULT_SOCKET_GROUP, DEFAULT_STATE_DIR,
-                DEFAULT_MAX_BLOCK_JOBS, 0, DEFAULT_MIN_FREE_SPACE_BYTES, List.of(), "");
+                DEFAULT_MAX_BLOCK_JOBS, 0, DEFAULT_MIN_FREE_SPACE_BYTES, List.of(), "", Storage.DEFAULTS);
     }
 
     public DaemonConfig withConnectUri(String uri) {
         return new DaemonConfig(uri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
-                minFreeSpaceBytes, policies, crashAt);
+                minFreeSpaceBytes, policies, crashAt, storage);
     }
 
     public DaemonConfig withSocketPath(Path path) {
         return new DaemonConfig(connectUri, path, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
-                minFreeSpaceBytes, policies, crashAt);
+                minFreeSpaceBytes, policies, crashAt, storage);
     }
 
     public DaemonConfig withStateDir(Path dir) {
         return new DaemonConfig(connectUri, socketPath, socketGroup, dir, maxBlockJobs, bandwidthMiBPerSecond,
-                minFreeSpaceBytes, policies, crashAt);
+                minFreeSpaceBytes, policies, crashAt, storage);
     }
 
     public DaemonConfig withCrashAt(String point) {
         return new DaemonConfig(connectUri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
-                minFreeSpaceBytes, policies, point);
+                minFreeSpaceBytes, policies, point, storage);
     }
 
     /** Why a path cannot be the control socket, or null when it can. */

@@ -1,5 +1,8 @@
 package dev.virtchain.daemon.domains;
 
+import dev.virtchain.daemon.files.HostFiles;
+import dev.virtchain.libvirt.image.ImageRoots;
+
 import dev.virtchain.daemon.LogScope;
 import dev.virtchain.daemon.Recovery;
 import dev.virtchain.daemon.RecoverySummary;
@@ -12,7 +15,6 @@ import dev.virtchain.libvirt.DomainSummary;
 import dev.virtchain.libvirt.LibvirtHost;
 import dev.virtchain.libvirt.image.DiskChain;
 import dev.virtchain.libvirt.image.DiskChains;
-import dev.virtchain.libvirt.image.QemuImg;
 import dev.virtchain.libvirt.xml.DomainDescription;
 import dev.virtchain.libvirt.xml.DomainXmlReader;
 import dev.virtchain.model.Adoption;
@@ -45,8 +47,7 @@ public final class ManagedDomains implements Recovery {
     private static final Logger log = LoggerFactory.getLogger(ManagedDomains.class);
 
     private final LibvirtHost host;
-    private final QemuImg qemuImg;
-    private final DiskChains diskChains;
+    private final HostFiles files;
     private final LedgerBook book;
     private final OperationRunner runner;
     private final DiskLocks locks;
@@ -58,12 +59,11 @@ public final class ManagedDomains implements Recovery {
      * @param quarantined UUID to problem, for ledger files that could not be read: their domains
      *                    are never adopted afresh, which would overwrite what the file holds
      */
-    public ManagedDomains(LibvirtHost host, QemuImg qemuImg, LedgerBook book, OperationRunner runner, DiskLocks locks,
+    public ManagedDomains(LibvirtHost host, HostFiles files, LedgerBook book, OperationRunner runner, DiskLocks locks,
                           Clock clock, Map<String, String> quarantined) {
         this.quarantined = Map.copyOf(quarantined);
         this.host = host;
-        this.qemuImg = qemuImg;
-        this.diskChains = new DiskChains(qemuImg);
+        this.files = files;
         this.book = book;
         this.runner = runner;
         this.locks = locks;
@@ -134,13 +134,16 @@ public final class ManagedDomains implements Recovery {
      */
     public synchronized Ledger adopt(String domain) {
         DomainDescription d = DomainXmlReader.read(host.domainXml(domain));
+        // Every chain is checked against the image roots before any of it is taken in: a refusal
+        // (ImageRefused) names the domain, disk, image and backing name, and changes nothing.
+        ImageRoots roots = files.roots(d, book.byUuid(d.uuid()).map(StoredLedger::ledger));
         List<Adoption.ObservedDisk> disks = new ArrayList<>();
         Map<String, Instant> frozenAt = new HashMap<>();
         for (var disk : d.disks()) {
             if (!disk.snapshottable()) {
                 continue;
             }
-            DiskChain chain = diskChains.read(d, disk);
+            DiskChain chain = DiskChains.read(d, disk, roots);
             List<Image> images = new ArrayList<>();
             for (int i = 0; i < chain.images().size(); i++) {
                 DiskChain.Link link = chain.images().get(i);

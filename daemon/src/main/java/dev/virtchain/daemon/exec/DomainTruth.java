@@ -1,9 +1,16 @@
 package dev.virtchain.daemon.exec;
 
-import dev.virtchain.libvirt.LibvirtHost;
+import dev.virtchain.daemon.files.HostFiles;
+import dev.virtchain.daemon.ledger.LedgerBook;
+import dev.virtchain.daemon.ledger.StoredLedger;
 import dev.virtchain.libvirt.image.DiskChains;
-import dev.virtchain.libvirt.image.ImageInfo;
-import dev.virtchain.libvirt.image.QemuImg;
+import dev.virtchain.libvirt.image.ImageHeader;
+import dev.virtchain.libvirt.image.ImageRoots;
+import dev.virtchain.model.Ledger;
+import java.nio.file.LinkOption;
+import java.util.Optional;
+
+import dev.virtchain.libvirt.LibvirtHost;
 import dev.virtchain.libvirt.xml.DomainDescription;
 import dev.virtchain.libvirt.xml.DomainXmlReader;
 import dev.virtchain.model.plan.DomainState;
@@ -29,29 +36,34 @@ import java.util.TreeSet;
  */
 public final class DomainTruth {
     private final LibvirtHost host;
-    private final QemuImg qemuImg;
-    private final DiskChains diskChains;
+    private final HostFiles files;
+    private final LedgerBook book;
 
-    public DomainTruth(LibvirtHost host, QemuImg qemuImg) {
+    public DomainTruth(LibvirtHost host, HostFiles files, LedgerBook book) {
         this.host = host;
-        this.qemuImg = qemuImg;
-        this.diskChains = new DiskChains(qemuImg);
+        this.files = files;
+        this.book = book;
     }
 
     public Observation observe(String domain) {
         return observe(domain, List.of());
     }
 
-    /** The chains, plus the backing or absence of every file the given steps' expectations name. */
+    /**
+     * The chains, checked against the image roots ({@link DiskChains}), plus the backing or
+     * absence of every file the given steps' expectations name.
+     */
     public Observation observe(String domain, Collection<Step> steps) {
         DomainDescription d = DomainXmlReader.read(host.domainXml(domain));
         DomainState state = host.isRunning(domain) ? DomainState.RUNNING : DomainState.SHUT_OFF;
+        Optional<Ledger> ledger = book.byName(domain).map(StoredLedger::ledger);
+        ImageRoots roots = files.roots(d, ledger);
         Map<String, List<String>> chains = new LinkedHashMap<>();
         for (var disk : d.disks()) {
             if (!disk.snapshottable()) {
                 continue;
             }
-            chains.put(disk.target(), diskChains.read(d, disk).images().stream()
+            chains.put(disk.target(), DiskChains.read(d, disk, roots).images().stream()
                     .map(l -> l.file().toString()).toList());
         }
         Set<String> inspect = new TreeSet<>();
@@ -62,23 +74,33 @@ public final class DomainTruth {
         }
         Map<String, String> backings = new HashMap<>();
         Set<String> absent = new HashSet<>();
+        ImageRoots outputs = roots.plus(files.outputDirectories());
         for (String path : inspect) {
             Path p = Path.of(path);
-            if (!Files.exists(p)) {
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 absent.add(path);
                 continue;
             }
-            backings.put(path, backingOf(p));
+            String format = ledger.flatMap(l -> HostFiles.formatOf(l, path)).orElse("qcow2");
+            backings.put(path, backingOf(p, format, outputs));
         }
         return new Observation(d, new ObservedChains(chains, backings, absent), state);
     }
 
-    /** The absolute backing path of an image, or {@link ObservedChains#NO_BACKING}. */
-    public String backingOf(Path image) {
-        // full-backing-filename is the backing resolved against the image's directory: overlays
-        // store relative names, the ledger keeps absolute paths.
-        ImageInfo top = qemuImg.info(image).get(0);
-        return top.fullBackingFilename() == null ? ObservedChains.NO_BACKING
-                : top.fullBackingFilename().toAbsolutePath().normalize().toString();
+    /**
+     * The absolute backing path of an image, or {@link ObservedChains#NO_BACKING}, from its header
+     * as virtchain reads it: nothing the header names is opened.
+     */
+    public String backingOf(Path image, String format, ImageRoots roots) {
+        ImageHeader h = ImageHeader.read(roots.confine(image), format);
+        // overlays store relative names, the ledger keeps absolute paths
+        return h.hasBacking() ? ImageRoots.backingPath(image, h.backingName()).toString() : ObservedChains.NO_BACKING;
+    }
+
+    /** {@link #backingOf(Path, String, ImageRoots)} with the roots of {@code domain}. */
+    public String backingOf(String domain, Path image, String format) {
+        Optional<Ledger> ledger = book.byName(domain).map(StoredLedger::ledger);
+        ImageRoots roots = files.roots(DomainXmlReader.read(host.domainXml(domain)), ledger);
+        return backingOf(image, format, roots.plus(files.outputDirectories()));
     }
 }

@@ -1,5 +1,8 @@
 package dev.virtchain.daemon.exec;
 
+import dev.virtchain.libvirt.image.ImageChain;
+import java.util.function.Function;
+
 import dev.virtchain.libvirt.image.CopyCost;
 import dev.virtchain.libvirt.image.ImageMap;
 import dev.virtchain.libvirt.image.QemuImg;
@@ -26,13 +29,18 @@ import java.util.Map;
 final class MeasuredFacts implements AllocationFacts {
     private final QemuImg qemuImg;
     private final Ledger ledger;
+    private final Function<String, ImageChain> chains;
     private final Map<String, Long> liveAllocation;
     private final Map<String, ImageMap> maps = new HashMap<>();
 
-    /** @param liveAllocation per active image of a running domain, libvirt's allocation of it */
-    MeasuredFacts(QemuImg qemuImg, Ledger ledger, Map<String, Long> liveAllocation) {
+    /**
+     * @param chains         the verified chain under an image, with formats, as qemu-img is told it
+     * @param liveAllocation per active image of a running domain, libvirt's allocation of it
+     */
+    MeasuredFacts(QemuImg qemuImg, Ledger ledger, Function<String, ImageChain> chains, Map<String, Long> liveAllocation) {
         this.qemuImg = qemuImg;
         this.ledger = ledger;
+        this.chains = chains;
         this.liveAllocation = Map.copyOf(liveAllocation);
     }
 
@@ -66,7 +74,7 @@ final class MeasuredFacts implements AllocationFacts {
     }
 
     private ImageMap map(String image) {
-        return maps.computeIfAbsent(image, i -> qemuImg.map(Path.of(i)));
+        return maps.computeIfAbsent(image, i -> qemuImg.map(chains.apply(i)));
     }
 
     private static long bytes(CopyCost c) {

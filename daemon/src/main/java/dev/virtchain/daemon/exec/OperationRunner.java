@@ -1,5 +1,8 @@
 package dev.virtchain.daemon.exec;
 
+import dev.virtchain.daemon.files.DestinationRefused;
+import dev.virtchain.daemon.files.HostFiles;
+
 import dev.virtchain.daemon.CrashPoints;
 import dev.virtchain.daemon.LogScope;
 import dev.virtchain.daemon.control.ProgressSink;
@@ -71,6 +74,7 @@ public final class OperationRunner {
     private final LibvirtHost host;
     private final QemuImg qemuImg;
     private final DomainTruth truth;
+    private final HostFiles files;
     private final LedgerBook book;
     private final Planner planner;
     private final DiskLocks locks;
@@ -81,11 +85,13 @@ public final class OperationRunner {
     private final long minFreeBytes;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
 
-    public OperationRunner(LibvirtHost host, QemuImg qemuImg, LedgerBook book, Planner planner, DiskLocks locks,
-                           int maxBlockJobs, CrashPoints crash, Clock clock, long defaultBandwidthMiB, long minFreeBytes) {
+    public OperationRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, LedgerBook book, Planner planner,
+                           DiskLocks locks, int maxBlockJobs, CrashPoints crash, Clock clock, long defaultBandwidthMiB,
+                           long minFreeBytes) {
         this.host = host;
         this.qemuImg = qemuImg;
-        this.truth = new DomainTruth(host, qemuImg);
+        this.files = files;
+        this.truth = new DomainTruth(host, files, book);
         this.book = book;
         this.planner = planner;
         this.locks = locks;
@@ -180,7 +186,8 @@ public final class OperationRunner {
      * again.
      */
     private Plan planAroundExistingFiles(String domain, Intent intent, Ledger ledger, Observation obs) {
-        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger, liveAllocation(domain, ledger, obs));
+        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger, image -> files.chain(ledger, image,
+                files.roots(obs.description(), Optional.of(ledger))), liveAllocation(domain, ledger, obs));
         Ledger l = ledger;
         for (int attempt = 0; attempt < 1000; attempt++) {
             Plan plan = planner.plan(intent, new Situation(l, obs.chains(), facts, obs.state()));
@@ -233,7 +240,7 @@ public final class OperationRunner {
                 crash.reach("after-ledger");
                 continue;
             }
-            StepRunner runner = new StepRunner(host, qemuImg, truth, jobPermits, crash, domain, stored.ledger(),
+            StepRunner runner = new StepRunner(host, qemuImg, files, truth, jobPermits, crash, domain, stored.ledger(),
                     bandwidthMiB, tracked, got::set, path -> otherLedgerNaming(domain, path));
             try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, diskOf(step))) {
                 log.info("step {} of {}: {}", op.nextStep() + 1, op.steps().size(), step);
@@ -304,7 +311,10 @@ public final class OperationRunner {
             Observation now = truth.observe(domain);
             if (!movedTruth && chainsMatch(stored.ledger(), now)) {
                 for (Step s : stretch) {
-                    createdFile(s).filter(f -> !now.inAnyChain(f)).ifPresent(f -> delete(f, error));
+                    // Exports clean up their own partial file; their destination appears only when complete.
+                    if (s instanceof Step.CreateOverlay) {
+                        createdFile(s).filter(f -> !now.inAnyChain(f)).ifPresent(f -> delete(f, error));
+                    }
                 }
                 book.save(stored.idle());
                 log.warn("operation {} on {} failed and was rolled back: {}", op.id(), domain, error.getMessage());
@@ -467,13 +477,16 @@ public final class OperationRunner {
         }
     }
 
-    private static void checkDestinations(String domain, Plan plan) {
+    /** Export destinations: under export-dirs, in a root-only directory, not there yet. */
+    private void checkDestinations(String domain, Plan plan) {
         for (Step s : plan.steps()) {
-            createdFile(s).filter(f -> !(s instanceof Step.CreateOverlay)).filter(f -> Files.exists(Path.of(f)))
-                    .ifPresent(f -> {
-                        throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, diskOf(s), f,
-                                "destination " + f + " already exists; virtchain does not overwrite files");
-                    });
+            createdFile(s).filter(f -> !(s instanceof Step.CreateOverlay)).ifPresent(f -> {
+                try {
+                    files.destination(HostFiles.Kind.EXPORT, Path.of(f));
+                } catch (DestinationRefused e) {
+                    throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, diskOf(s), f, e.getMessage());
+                }
+            });
         }
     }
 

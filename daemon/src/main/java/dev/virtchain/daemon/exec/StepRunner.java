@@ -1,5 +1,13 @@
 package dev.virtchain.daemon.exec;
 
+import dev.virtchain.daemon.files.CreatedFile;
+import dev.virtchain.daemon.files.DestinationRefused;
+import dev.virtchain.daemon.files.HostFiles;
+import dev.virtchain.libvirt.image.DiskChain;
+import dev.virtchain.libvirt.image.ImageChain;
+import dev.virtchain.libvirt.image.ImageCheck;
+import java.nio.file.LinkOption;
+
 import dev.virtchain.daemon.CrashPoints;
 import dev.virtchain.daemon.control.ProgressSink;
 import dev.virtchain.libvirt.BlockJob;
@@ -45,6 +53,7 @@ import java.util.function.Consumer;
 final class StepRunner implements Step.Visitor<Void> {
     private final LibvirtHost host;
     private final QemuImg qemuImg;
+    private final HostFiles files;
     private final DomainTruth truth;
     private final Semaphore jobPermits;
     private final CrashPoints crash;
@@ -55,12 +64,13 @@ final class StepRunner implements Step.Visitor<Void> {
     private final Consumer<Consistency> consistencyGot;
     private final java.util.function.Function<String, Optional<String>> otherUser;
 
-    StepRunner(LibvirtHost host, QemuImg qemuImg, DomainTruth truth, Semaphore jobPermits, CrashPoints crash,
+    StepRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, DomainTruth truth, Semaphore jobPermits, CrashPoints crash,
                String domain, Ledger ledger, long bandwidthMiB, ProgressSink progress,
                Consumer<Consistency> consistencyGot, java.util.function.Function<String, Optional<String>> otherUser) {
         this.otherUser = otherUser;
         this.host = host;
         this.qemuImg = qemuImg;
+        this.files = files;
         this.truth = truth;
         this.jobPermits = jobPermits;
         this.crash = crash;
@@ -74,10 +84,10 @@ final class StepRunner implements Step.Visitor<Void> {
     @Override
     public Void createOverlay(Step.CreateOverlay s) {
         Path overlay = Path.of(s.path());
-        if (Files.exists(overlay)) {
+        if (Files.exists(overlay, LinkOption.NOFOLLOW_LINKS)) {
             // Names are never reused, so an existing file of this name is this operation's own,
             // left by a crash after it was created: keep it if it is what we wanted.
-            String backing = truth.backingOf(overlay);
+            String backing = truth.backingOf(domain, overlay, "qcow2");
             if (backing.equals(s.backing())) {
                 return null;
             }
@@ -172,6 +182,11 @@ final class StepRunner implements Step.Visitor<Void> {
 
     @Override
     public Void offlineRebase(Step.OfflineRebase s) {
+        // qemu-img rebase follows the headers below both chains: check them first
+        files.chain(ledger, s.image());
+        if (s.newBacking() != null) {
+            files.chain(ledger, s.newBacking());
+        }
         forgetStoredChain(s.disk());
         String fmt = s.newBacking() == null ? null : formatOf(s.newBacking());
         qemuImg.rebase(Path.of(s.image()), s.newBacking() == null ? null : Path.of(s.newBacking()), fmt,
@@ -184,7 +199,7 @@ final class StepRunner implements Step.Visitor<Void> {
     public Void offlineCommit(Step.OfflineCommit s) {
         forgetStoredChain(s.disk());
         progress.progress("commit", 0, s.estimatedBytes(), "qemu-img commit " + s.top() + " into " + s.base());
-        qemuImg.commit(Path.of(s.top()), Path.of(s.base()));
+        qemuImg.commit(files.chain(ledger, s.top()), Path.of(s.base()));
         progress.progress("commit", s.estimatedBytes(), s.estimatedBytes(), null);
         crash.reach("after-call");
         return null;
@@ -213,28 +228,100 @@ final class StepRunner implements Step.Visitor<Void> {
 
     @Override
     public Void convert(Step.Convert s) {
-        replaceable(s.dest());
-        qemuImg.convert(Path.of(s.source()), Path.of(s.dest()), "qcow2");
+        ImageChain source = files.chain(ledger, s.source());
+        export(s.disk(), s.dest(), partial -> qemuImg.convert(source, partial, "qcow2"),
+                partial -> ImageChain.of(partial, "qcow2"));
         return null;
     }
 
     @Override
     public Void convertDiff(Step.ConvertDiff s) {
-        replaceable(s.dest());
-        qemuImg.convertDiff(Path.of(s.source()), Path.of(s.backing()), Path.of(s.dest()));
+        ImageChain source = files.chain(ledger, s.source());
+        ImageChain base = files.chain(ledger, s.backing());
+        export(s.disk(), s.dest(), partial -> qemuImg.convertDiff(source, base, partial), partial -> {
+            java.util.List<DiskChain.Link> links = new java.util.ArrayList<>();
+            links.add(new DiskChain.Link(partial, "qcow2"));
+            links.addAll(base.links());
+            return new ImageChain(links);
+        });
         return null;
     }
 
     /**
-     * The operation's prepare step refused a destination that already existed, so one found now
-     * is this operation's own output, half-written when a crash interrupted it: recovery writes
-     * it again from the start (qemu-img refuses an existing destination).
+     * Writes an export so that its destination appears only complete: into {@code .NAME.partial}
+     * beside it, created exclusively (0600), checked with {@code qemu-img check} once written, then
+     * linked to its final name (which fails rather than replace anything) and the partial name
+     * removed. A crash leaves at most the partial file, which this operation's recovery removes
+     * and writes again; the destination itself is never deleted here.
      */
-    private void replaceable(String dest) {
+    private void export(String disk, String dest, java.util.function.Consumer<Path> write,
+                        java.util.function.Function<Path, ImageChain> written) {
+        Path target = Path.of(dest);
+        Path partial = partialName(target);
+        removeOwnPartial(disk, partial);
+        CreatedFile created;
         try {
-            Files.deleteIfExists(Path.of(dest));
+            created = HostFiles.createExclusive(partial);
+        } catch (DestinationRefused e) {
+            throw new StepFailed(domain, disk, partial.toString(), e.getMessage(), e);
+        }
+        try {
+            write.accept(partial);
+            crash.reach("after-call");
+            ImageCheck check = qemuImg.check(written.apply(partial));
+            if (!check.clean()) {
+                throw new StepFailed(domain, disk, dest, "the export written to " + partial + " does not check clean ("
+                        + check + "); it was not given its name " + dest, null);
+            }
+            if (!created.stillOurs()) {
+                throw new StepFailed(domain, disk, dest, partial + " was replaced while the export was written;"
+                        + " it was not given its name " + dest, null);
+            }
+            Files.createLink(target, partial);
+            Files.delete(partial);
+            fsyncDirectory(target.getParent());
+        } catch (RuntimeException | IOException e) {
+            StepFailed failed = e instanceof StepFailed f ? f : new StepFailed(domain, disk, dest, "the export to " + dest
+                    + " failed: " + e.getMessage(), e);
+            try {
+                created.deleteIfOurs();
+            } catch (IOException cleanup) {
+                failed.addSuppressed(cleanup);
+            }
+            throw failed;
+        }
+    }
+
+    static Path partialName(Path dest) {
+        return dest.resolveSibling("." + dest.getFileName() + ".partial");
+    }
+
+    /**
+     * A partial file of this export left by a crash is this operation's own: only this operation
+     * writes that name, in a directory only root can write. It is removed only if it is a plain
+     * file owned by root with one link (not a symlink, device or someone's hard link).
+     */
+    private void removeOwnPartial(String disk, Path partial) {
+        try {
+            if (!Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            var a = Files.readAttributes(partial, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Object links = Files.getAttribute(partial, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile() || !a.owner().getName().equals("root") || !Integer.valueOf(1).equals(links)) {
+                throw new StepFailed(domain, disk, partial.toString(), partial + " exists and is not a partial export"
+                        + " virtchain left (not a plain root-owned file); move it away and retry", null);
+            }
+            Files.delete(partial);
         } catch (IOException e) {
-            throw new StepFailed(domain, null, dest, "cannot remove the partial export " + dest + ": " + e.getMessage(), e);
+            throw new StepFailed(domain, disk, partial.toString(), "cannot remove the partial export " + partial + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
         }
     }
 

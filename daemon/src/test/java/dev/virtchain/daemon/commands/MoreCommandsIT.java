@@ -126,20 +126,20 @@ class MoreCommandsIT {
             JsonNode e2 = ok("--json", "snapshot-create", d, "e2");
             String e2Digest = ImageContent.digest(Path.of(e2.at("/snapshot/disks/0/file").textValue()));
 
-            Path full = dom.dir().resolve("export-e2.qcow2");
+            Path full = daemon.exports().resolve(d + "-e2.qcow2");
             JsonNode done = ok("--json", "export", d, "e2", full.toString());
             Shape.assertSameShape(Shape.reply("export-done.json"), done);
             assertTrue(done.path("since").isNull());
             assertEquals(Files.size(full), done.path("bytes").asLong());
             assertEquals(e2Digest, ImageContent.digest(full));
 
-            Path diff = dom.dir().resolve("export-e1-e2.qcow2");
+            Path diff = daemon.exports().resolve(d + "-e1-e2.qcow2");
             JsonNode since = ok("--json", "export", d, "e2", diff.toString(), "--since", "e1");
             assertEquals("e1", since.path("since").textValue());
             assertEquals(e2Digest, ImageContent.digest(diff), "the diff on e1's holder shows e2");
 
             error("REFUSED", "--json", "export", d, "e2", full.toString());
-            error("UNKNOWN_SNAPSHOT", "--json", "export", d, "nope", dom.dir().resolve("x.qcow2").toString());
+            error("UNKNOWN_SNAPSHOT", "--json", "export", d, "nope", daemon.exports().resolve(d + "-x.qcow2").toString());
         }
     }
 
@@ -186,14 +186,14 @@ class MoreCommandsIT {
             ok("--json", "adopt", d);
             dom.write("vda", 0x41, "0", "1M");
 
-            Path copy = dom.dir().resolve("copy.qcow2");
+            Path copy = daemon.copies().resolve(d + "-copy.qcow2");
             JsonNode plain = ok("--json", "blockcopy", d, "vda", copy.toString());
             Shape.assertSameShape(Shape.reply("blockcopy-done.json"), plain);
             assertFalse(plain.path("pivoted").booleanValue());
             assertEquals(ImageContent.digest(dom.basePath("vda")), ImageContent.digest(copy));
             assertEquals(List.of(dom.basePath("vda")), dom.chain("vda"));
 
-            Path moved = dom.dir().resolve("moved.qcow2");
+            Path moved = daemon.copies().resolve(d + "-moved.qcow2");
             JsonNode pivoted = ok("--json", "blockcopy", d, "vda", moved.toString(), "--pivot");
             assertTrue(pivoted.path("pivoted").booleanValue());
             assertEquals(List.of(moved), dom.chain("vda"));
@@ -201,11 +201,11 @@ class MoreCommandsIT {
 
             // Snapshots on the disk: a full copy cannot pivot, a shallow one can.
             ok("--json", "snapshot-create", d, "p1");
-            JsonNode refused = error("REFUSED", "--json", "blockcopy", d, "vda", dom.dir().resolve("no.qcow2").toString(),
+            JsonNode refused = error("REFUSED", "--json", "blockcopy", d, "vda", daemon.copies().resolve(d + "-no.qcow2").toString(),
                     "--pivot");
             assertTrue(refused.path("message").textValue().contains("p1"), refused.toString());
-            assertFalse(Files.exists(dom.dir().resolve("no.qcow2")));
-            Path shallow = dom.dir().resolve("shallow.qcow2");
+            assertFalse(Files.exists(daemon.copies().resolve(d + "-no.qcow2")));
+            Path shallow = daemon.copies().resolve(d + "-shallow.qcow2");
             ok("--json", "blockcopy", d, "vda", shallow.toString(), "--shallow", "--pivot");
             assertEquals(List.of(shallow, moved), dom.chain("vda"));
             JsonNode list = ok("--json", "snapshot-list", d);

@@ -89,6 +89,16 @@ final class RealDaemon implements AutoCloseable {
         return socket;
     }
 
+    /** Where export writes by default ({@code <state-dir>/exports}). */
+    Path exports() {
+        return dir.resolve("state/exports");
+    }
+
+    /** Where blockcopy writes by default ({@code <state-dir>/copies}). */
+    Path copies() {
+        return dir.resolve("state/copies");
+    }
+
     /** Runs {@code bin/virtchain --socket SOCKET ARGS...} and waits for it. */
     Run cli(String... args) throws Exception {
         return cliAt(socket, args);

@@ -114,12 +114,28 @@ class ConfigFileTest {
         return load("[daemon]\nmin-free-space = " + size + "\n").minFreeSpaceBytes();
     }
 
+    @Test
+    void storageDirectoriesAreWhitespaceSeparatedAbsolutePaths() throws Exception {
+        Path f = dir.resolve("storage.conf");
+        Files.writeString(f, "[daemon]\nstate-dir = /srv/vc\nimage-roots = /var/lib/libvirt/images   /srv/images\n"
+                + "export-dirs = /srv/exports\nimage-devices = /dev/vg0/base\n");
+        DaemonConfig c = ConfigFile.load(f);
+        assertEquals(List.of(Path.of("/var/lib/libvirt/images"), Path.of("/srv/images")), c.storage().imageRoots());
+        assertEquals(List.of(Path.of("/dev/vg0/base")), c.storage().imageDevices());
+        assertEquals(List.of(Path.of("/srv/exports")), c.exportDirs());
+        assertEquals(List.of(Path.of("/srv/vc/copies")), c.copyDirs(), "copies default to <state-dir>/copies");
+        assertError("[daemon]\nexport-dirs = exports\n", 2, "export-dirs", null,
+                "export-dirs: 'exports' must be a normalised absolute directory below /, such as /var/lib/libvirt/images");
+        assertError("[daemon]\ncopy-dirs = /srv/../etc\n", 2, "copy-dirs", null,
+                "copy-dirs: '/srv/../etc' must be a normalised absolute directory below /, such as /var/lib/libvirt/images");
+    }
+
     /** Each broken file, and the error: line, key, policy, and the message after "FILE:LINE: ". */
     @Test
     void everyErrorNamesFileLineAndKey() {
         assertError("[daemon]\nsocket-grup = x\n", 2, "socket-grup", null,
-                "socket-grup: unknown key; expected one of bandwidth, connect, crash-at, max-block-jobs,"
-                        + " min-free-space, socket, socket-group, state-dir");
+                "socket-grup: unknown key; expected one of bandwidth, connect, copy-dirs, crash-at, export-dirs,"
+                        + " image-devices, image-roots, max-block-jobs, min-free-space, socket, socket-group, state-dir");
         assertError("[daemon]\nmax-block-jobs = 2\nmax-block-jobs = 3\n", 3, "max-block-jobs", null,
                 "max-block-jobs: set twice; the first is on line 2");
         assertError("[daemon]\nmax-block-jobs = two\n", 2, "max-block-jobs", null,

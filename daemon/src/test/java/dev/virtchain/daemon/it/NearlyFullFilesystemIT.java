@@ -153,7 +153,9 @@ class NearlyFullFilesystemIT {
         host = LibvirtHost.open(HostOptions.forUri(TestLibvirt.uri()));
         LedgerStore store = new LedgerStore(DaemonProcess.stateDir(home), clock);
         LedgerBook book = new LedgerBook(store, store.loadAll().ledgers());
-        OperationRunner runner = new OperationRunner(host, QemuImg.withDefaults(), book,
+        OperationRunner runner = new OperationRunner(host, QemuImg.withDefaults(),
+                new dev.virtchain.daemon.files.HostFiles(java.util.List.of(), java.util.List.of(), java.util.List.of(),
+                        java.util.List.of()), book,
                 new Planner(clock, HostCapabilities.DEFAULT), new DiskLocks(), 2, CrashPoints.none(), clock, 0, 0);
         StepFailed failed = assertThrows(StepFailed.class, () -> runner.run(dom.name(), Intent.Delete.of("a"),
                 new OperationRunner.Options(false, 0, true), ProgressSink.DISCARD));

@@ -108,6 +108,44 @@ public final class QemuImg {
         create(overlay, backing, backingFormat);
     }
 
+    /**
+     * As {@link #createOverlay}, into {@code placeholder}: an empty file the caller created
+     * exclusively (0600), which qemu-img fills in place (same inode, same mode).
+     */
+    public void createOverlayIn(Path placeholder, Path backing, String backingFormat) {
+        requireAbsolute(placeholder, backing);
+        Objects.requireNonNull(backingFormat, "backingFormat");
+        refuseNonEmpty("create", placeholder, List.of(placeholder, backing));
+        create(placeholder, backing, backingFormat);
+    }
+
+    /**
+     * Makes {@code placeholder}, an empty file the caller created exclusively, an empty standalone
+     * image of {@code size} bytes: {@code qemu-img create -f qcow2} for qcow2, a sparse file of
+     * that length for raw. What a copy that reuses its destination (REUSE_EXT) writes into.
+     */
+    public void createEmptyIn(Path placeholder, String format, long size) {
+        requireAbsolute(placeholder);
+        refuseNonEmpty("create", placeholder, List.of(placeholder));
+        if (size <= 0) {
+            throw new IllegalArgumentException("an image of " + size + " bytes cannot be created");
+        }
+        switch (format) {
+            case "qcow2" -> run("create", List.of(placeholder), metadataTimeout, SUCCESS, text(),
+                    "create", "-q", "-f", "qcow2", placeholder.toString(), Long.toString(size));
+            case "raw" -> {
+                try (var ch = java.nio.channels.FileChannel.open(placeholder, java.nio.file.StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS)) {
+                    ch.write(java.nio.ByteBuffer.allocate(1), size - 1); // sparse: only the last byte is written
+                } catch (IOException e) {
+                    throw new ImageToolException.Failed("create", List.of(placeholder), -1, "",
+                            "cannot size " + placeholder + ": " + e.getMessage(), e);
+                }
+            }
+            default -> throw new IllegalArgumentException("virtchain creates qcow2 and raw images, not " + format);
+        }
+    }
+
     private void create(Path overlay, Path backing, String backingFormat) {
         long size = ImageHeader.read(backing, backingFormat).virtualSize();
         List<String> args = new ArrayList<>(List.of("create", "-q", "-f", "qcow2", "-F", backingFormat,
