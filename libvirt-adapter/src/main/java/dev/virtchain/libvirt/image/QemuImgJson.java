@@ -66,6 +66,7 @@ final class QemuImgJson {
     static ImageMap foldExtents(Path image, InputStream in) throws IOException {
         ImageMap.Fold fold = new ImageMap.Fold(image);
         try (JsonParser p = JSON.getFactory().createParser(in)) {
+            p.configure(JsonParser.Feature.AUTO_CLOSE_SOURCE, false); // the runner drains what is left
             if (p.nextToken() != JsonToken.START_ARRAY) {
                 throw new JsonParseException(p, "qemu-img map did not print a JSON array");
             }
