@@ -257,6 +257,17 @@ public final class TestDomain implements AutoCloseable {
         flush(target);
     }
 
+    /**
+     * Writes the first {@code length} bytes of {@code source} at {@code offset} of the disk, as
+     * the guest would ({@code qemu-io write -s}): how a test makes a guest write chosen bytes, such
+     * as a crafted image header, into its disk. QEMU's user must be able to read {@code source}.
+     */
+    public void writeFrom(String target, Path source, long offset, long length) {
+        requireRunning("write to " + target);
+        qemuIo(target, String.format(Locale.ROOT, "write -s %s %d %d", source, offset, length));
+        flush(target);
+    }
+
     /** Flushes QEMU's cached qcow2 metadata of the disk, so offline readers see recent writes. */
     public void flush(String target) {
         requireRunning("flush " + target);

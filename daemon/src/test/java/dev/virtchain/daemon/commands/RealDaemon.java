@@ -57,6 +57,9 @@ final class RealDaemon implements AutoCloseable {
     static RealDaemon start(Path dir, String extraConfig) throws Exception {
         Path socket = dir.resolve("run/virtchain.sock");
         Path state = dir.resolve("state");
+        // QEMU's user reaches blockcopy targets in <state>/copies: every directory above must be
+        // traversable, as /var/lib is for the default state directory (JUnit makes 0700 ones).
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Path config = dir.resolve("virtchaind.conf");
         Files.writeString(config, """
                 [daemon]
