@@ -105,44 +105,46 @@ final class BlockCopyCommand implements CommandHandler {
         } catch (DestinationRefused e) {
             throw Failures.of(e, domain);
         }
-        try {
-            if (shallow) {
-                ImageChain below = cx.services().files().chain(ledger, active.backing());
-                cx.services().qemuImg().createOverlayIn(dest, below.top().file(), below.top().format());
-            } else {
-                ImageChain chain = cx.services().files().chain(ledger, active.path());
-                long size = ImageHeader.read(chain.top().file(), chain.top().format()).virtualSize();
-                cx.services().qemuImg().createEmptyIn(dest, format, size);
+        try (created) {
+            try {
+                if (shallow) {
+                    ImageChain below = cx.services().files().chain(ledger, active.backing());
+                    cx.services().qemuImg().createOverlayIn(dest, below.top().file(), below.top().format());
+                } else {
+                    ImageChain chain = cx.services().files().chain(ledger, active.path());
+                    long size = ImageHeader.read(chain.top().file(), chain.top().format()).virtualSize();
+                    cx.services().qemuImg().createEmptyIn(dest, format, size);
+                }
+            } catch (RuntimeException e) {
+                removeDest(created, e);
+                throw Failures.of(e, domain);
             }
-        } catch (RuntimeException e) {
-            removeDest(created, e);
-            throw Failures.of(e, domain);
-        }
-        CompletableFuture<Boolean> settled = new CompletableFuture<>();
-        BlockJobWatcher w;
-        try {
-            w = host.startCopy(new CopyRequest(domain, disk, dest, format, shallow, true, bandwidth),
-                    new BlockJobObserver() {
-                        @Override
-                        public void onProgress(BlockJob job, BlockJobProgress p) {
-                            progress.progress("copy " + disk, p.cur(), p.end(), null);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            removeDest(created, e);
-            throw Failures.of(e, domain);
-        }
-        Jobs.Copy copy = new Jobs.Copy(domain, disk, dest.toString(), cx.services().clock().instant(), bandwidth, w,
-                settled);
-        if (!cx.jobs().copyStarted(copy)) {
-            w.abort();
-            throw new CommandFailure(ErrorCode.BUSY, "disk " + disk + " of " + domain + " already has a copy under way;"
-                    + " wait for it ('virtchain job-list " + domain + "') or abort it", domain, disk, null, null, null);
-        }
-        try {
-            return finish(copy, created, d, pivot, shallow, format);
-        } finally {
-            cx.jobs().copyEnded(domain, disk);
+            CompletableFuture<Boolean> settled = new CompletableFuture<>();
+            BlockJobWatcher w;
+            try {
+                w = host.startCopy(new CopyRequest(domain, disk, dest, format, shallow, true, bandwidth),
+                        new BlockJobObserver() {
+                            @Override
+                            public void onProgress(BlockJob job, BlockJobProgress p) {
+                                progress.progress("copy " + disk, p.cur(), p.end(), null);
+                            }
+                        });
+            } catch (RuntimeException e) {
+                removeDest(created, e);
+                throw Failures.of(e, domain);
+            }
+            Jobs.Copy copy = new Jobs.Copy(domain, disk, dest.toString(), cx.services().clock().instant(), bandwidth, w,
+                    settled);
+            if (!cx.jobs().copyStarted(copy)) {
+                w.abort();
+                throw new CommandFailure(ErrorCode.BUSY, "disk " + disk + " of " + domain + " already has a copy under way;"
+                        + " wait for it ('virtchain job-list " + domain + "') or abort it", domain, disk, null, null, null);
+            }
+            try {
+                return finish(copy, created, d, pivot, shallow, format);
+            } finally {
+                cx.jobs().copyEnded(domain, disk);
+            }
         }
     }
 

@@ -289,6 +289,8 @@ final class StepRunner implements Step.Visitor<Void> {
                 failed.addSuppressed(cleanup);
             }
             throw failed;
+        } finally {
+            created.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.virtchain.daemon.files;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -14,13 +15,23 @@ import java.util.Objects;
  * a path that now leads to something else (another request's file, a symlink swapped in) is left
  * alone.
  *
- * @param path the file
- * @param key  its {@link BasicFileAttributes#fileKey()} at creation
+ * <p>The file stays open until {@link #close}: an inode that is open cannot be freed and handed
+ * to a new file, so "same device and inode" really means "the same file" for as long as this
+ * object lives, even if the path was unlinked and reused meanwhile.
  */
-public record CreatedFile(Path path, Object key) {
-    public CreatedFile {
-        Objects.requireNonNull(path, "path");
-        Objects.requireNonNull(key, "key");
+public final class CreatedFile implements AutoCloseable {
+    private final Path path;
+    private final Object key;
+    private final FileChannel hold;
+
+    CreatedFile(Path path, Object key, FileChannel hold) {
+        this.path = Objects.requireNonNull(path, "path");
+        this.key = Objects.requireNonNull(key, "key");
+        this.hold = Objects.requireNonNull(hold, "hold");
+    }
+
+    public Path path() {
+        return path;
     }
 
     /** True while {@link #path} is still the file that was created. */
@@ -46,5 +57,20 @@ public record CreatedFile(Path path, Object key) {
         } catch (NoSuchFileException e) {
             return true;
         }
+    }
+
+    /** Lets go of the file: from now on it is an ordinary file (an export handed over, a copy in use). */
+    @Override
+    public void close() {
+        try {
+            hold.close();
+        } catch (IOException e) {
+            // closing a read-only hold cannot lose data
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CreatedFile[" + path + ", " + key + "]";
     }
 }

@@ -256,12 +256,17 @@ public final class HostFiles {
      */
     public static CreatedFile createExclusive(Path path) {
         try {
-            Files.newByteChannel(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------"))).close();
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------")); // not narrowed by umask only
-            return new CreatedFile(path, Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).fileKey());
+            java.nio.channels.FileChannel hold = java.nio.channels.FileChannel.open(path, Set.of(
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+                return new CreatedFile(path, Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).fileKey(), hold);
+            } catch (IOException | RuntimeException e) {
+                hold.close();
+                throw e;
+            }
         } catch (FileAlreadyExistsException e) {
             throw new DestinationRefused(path, "it was created by someone else meanwhile (another request for the same"
                     + " path?); nothing was written");
