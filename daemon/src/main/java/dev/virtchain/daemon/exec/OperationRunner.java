@@ -399,6 +399,7 @@ public final class OperationRunner {
                 break;
             }
             log.info("step {} of {} already happened: {}", op.nextStep() + 1, op.steps().size(), step);
+            createdFile(step).filter(f -> !(step instanceof Step.CreateOverlay)).ifPresent(StepRunner::dropLinkedPartial);
             op = op.stepDone();
             stored = stored.with(op);
             book.save(stored);

@@ -7,6 +7,7 @@ import dev.virtchain.libvirt.image.DiskChain;
 import dev.virtchain.libvirt.image.ImageChain;
 import dev.virtchain.libvirt.image.ImageCheck;
 import java.nio.file.LinkOption;
+import org.slf4j.LoggerFactory;
 
 import dev.virtchain.daemon.CrashPoints;
 import dev.virtchain.daemon.control.ProgressSink;
@@ -266,6 +267,7 @@ final class StepRunner implements Step.Visitor<Void> {
             throw new StepFailed(domain, disk, partial.toString(), e.getMessage(), e);
         }
         try {
+            crash.reach("export-created");
             write.accept(partial);
             crash.reach("after-call");
             ImageCheck check = qemuImg.check(written.apply(partial));
@@ -277,7 +279,9 @@ final class StepRunner implements Step.Visitor<Void> {
                 throw new StepFailed(domain, disk, dest, partial + " was replaced while the export was written;"
                         + " it was not given its name " + dest, null);
             }
+            crash.reach("export-checked");
             Files.createLink(target, partial);
+            crash.reach("export-linked");
             Files.delete(partial);
             fsyncDirectory(target.getParent());
         } catch (RuntimeException | IOException e) {
@@ -291,6 +295,25 @@ final class StepRunner implements Step.Visitor<Void> {
             throw failed;
         } finally {
             created.close();
+        }
+    }
+
+    /**
+     * A crash between giving a finished export its name and removing the partial name leaves two
+     * names for one file: the partial one goes, and only when it is the very same file as the
+     * export.
+     */
+    static void dropLinkedPartial(String dest) {
+        Path target = Path.of(dest);
+        Path partial = partialName(target);
+        try {
+            if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(partial)
+                    && Files.isSameFile(partial, target)) {
+                Files.delete(partial);
+            }
+        } catch (IOException e) {
+            LoggerFactory.getLogger(StepRunner.class).warn("cannot remove {}, a second name of the finished export {}: {}",
+                    partial, dest, e.getMessage());
         }
     }
 
