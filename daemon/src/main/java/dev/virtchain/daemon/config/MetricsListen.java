@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  */
 public record MetricsListen(String address, int port) {
 
-    public static final MetricsListen DEFAULT = new MetricsListen("127.0.0.1", 9477);
     /** The word that turns the endpoint off. */
     public static final String NONE = "none";
 
@@ -23,6 +22,9 @@ public record MetricsListen(String address, int port) {
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern V4_WITH_PORT = Pattern.compile("([0-9.]+):(\\d{1,5})");
     private static final Pattern V6_WITH_PORT = Pattern.compile("\\[([^\\]]+)]:(\\d{1,5})");
+
+    /** After the patterns: the constructor uses them. */
+    public static final MetricsListen DEFAULT = new MetricsListen("127.0.0.1", 9477);
 
     public MetricsListen {
         Objects.requireNonNull(address, "address");
