@@ -104,8 +104,8 @@ public record DomainSelection(Mode mode, List<DomainPattern> match, List<DomainP
                     }
                 }
                 yield ownPolicy ? new Verdict(true, "it has its own policy in its libvirt metadata (manage = policy)")
-                        : new Verdict(false, "no policy applies to it (manage = policy); 'virtchain policy-set' or a"
-                        + " [policy] whose match covers it would make it managed");
+                        : new Verdict(false, "no policy applies to it (manage = policy); a [policy] whose match"
+                        + " covers it would make it managed");
             }
         };
     }
