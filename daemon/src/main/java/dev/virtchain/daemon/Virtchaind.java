@@ -346,6 +346,11 @@ public final class Virtchaind {
         reassign(domainNames);
         schedule.start();
 
+        if (metricsEndpoint != null) {
+            // After recovery: the first sample stats every image, work that should not slow start-up.
+            imageSpace.start(Duration.ZERO, SPACE_SAMPLE_PERIOD);
+        }
+
         crashPoints.reach("before-ready");
         lifecycle.enter(Lifecycle.Phase.READY);
         notifier.ready();
@@ -367,7 +372,6 @@ public final class Virtchaind {
             throw new IOException("cannot serve metrics on " + listen + ": " + e.getMessage()
                     + "; set metrics-listen in [daemon] to a free address, or to none", e);
         }
-        imageSpace.start(SPACE_SAMPLE_PERIOD);
         log.info("metrics at http://{}{}", listen, MetricsEndpoint.PATH);
     }
 

@@ -57,8 +57,8 @@ public final class ImageSpace implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Samples now, then every {@code period} on a daemon thread. */
-    public synchronized void start(Duration period) {
+    /** Samples after {@code delay}, then every {@code period}, on a daemon thread of its own. */
+    public synchronized void start(Duration delay, Duration period) {
         if (thread != null) {
             return;
         }
@@ -67,7 +67,7 @@ public final class ImageSpace implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        thread.scheduleWithFixedDelay(this::sampleQuietly, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::sampleQuietly, delay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public Sample latest() {
@@ -86,6 +86,7 @@ public final class ImageSpace implements AutoCloseable {
     public Sample sample() {
         Map<String, DomainBytes> domains = new HashMap<>();
         Map<String, DirectorySpace> directories = new HashMap<>();
+        java.util.Set<Path> looked = new java.util.HashSet<>(); // each directory once, found or not
         for (Ledger l : ledgers.get()) {
             long active = 0;
             long held = 0;
@@ -99,7 +100,7 @@ public final class ImageSpace implements AutoCloseable {
                         held += size;
                     }
                     Path dir = p.getParent();
-                    if (dir != null && !directories.containsKey(dir.toString())) {
+                    if (dir != null && looked.add(dir)) {
                         space(dir).ifPresent(s -> directories.put(dir.toString(), s));
                     }
                 }
