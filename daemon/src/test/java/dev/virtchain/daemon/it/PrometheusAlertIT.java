@@ -185,7 +185,9 @@ class PrometheusAlertIT {
             Thread.sleep(500);
         }
         throw new AssertionError("no " + what + " within " + timeout + "; Prometheus last said " + last
-                + "\ndaemon log:\n" + daemon.tail() + "\nprometheus log:\n" + prometheusLog());
+                + "\ndaemon's warnings and errors:\n" + daemon.output().lines().filter(l -> l.contains(" WARN ")
+                        || l.contains(" ERROR ")).limit(20).collect(java.util.stream.Collectors.joining("\n"))
+                + "\ndaemon log ends:\n" + daemon.tail() + "\nprometheus log:\n" + prometheusLog());
     }
 
     private JsonNode query(String api, String promql) throws Exception {
