@@ -9,12 +9,36 @@ need_packages() {
     command -v virsh >/dev/null || missing+=(libvirt-clients)
     command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
     command -v qemu-img >/dev/null || missing+=(qemu-utils)
+    # The alert rules' unit tests (promtool) and the metrics integration test (a real server,
+    # started by the test itself on loopback) use Debian's Prometheus.
+    command -v promtool >/dev/null && command -v prometheus >/dev/null || missing+=(prometheus)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "==> installing ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
-        apt-get install -y -qq "${missing[@]}" >/dev/null
+        without_service_starts apt-get install -y -qq "${missing[@]}" >/dev/null
+        if [[ " ${missing[*]} " == *" prometheus "* ]] && [ "$(ps -o comm= -p 1 2>/dev/null)" = systemd ]; then
+            # Installed for the tests only: not a server to run at every boot.
+            systemctl disable prometheus.service >/dev/null 2>&1 || true
+        fi
     fi
+}
+
+# Runs a command (an apt-get install) with invoke-rc.d told not to start services: the
+# prometheus package would otherwise start a server on port 9090 that nothing here uses. An
+# existing policy-rc.d (containers ship one) is left as it is; one made here is removed after.
+without_service_starts() {
+    local policy=/usr/sbin/policy-rc.d made=no status=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# made by virtchain scripts/lib.sh for one apt-get run\nexit 101\n' >"$policy"
+        chmod 0755 "$policy"
+        made=yes
+    fi
+    "$@" || status=$?
+    if [ "$made" = yes ]; then
+        rm -f "$policy"
+    fi
+    return "$status"
 }
 
 start_libvirt() {

@@ -220,6 +220,16 @@ public final class Report {
             rows.add(row("7", "planning a " + p.path("planner").path("chainDepth").asInt()
                             + "-deep prune, worst median", ms(p.path("planner").path("worstMedianMs")), "", "", "≤ 50 ms",
                     p.path("plannerMet").asBoolean()));
+            if (p.has("metrics")) {
+                rows.add(row("7", "/metrics scrape with " + p.path("domains").asInt() + " managed domains, median",
+                        ms(p.path("metrics").path("medianMs")), "", "", "≤ 100 ms, RSS ≤ 128 MiB",
+                        p.path("scrapeMet").asBoolean()));
+                if (!p.path("scrapeMet").asBoolean()) {
+                    missed.add("7: a /metrics scrape takes " + ms(p.path("metrics").path("medianMs"))
+                            + " (target ≤ 100 ms); RSS after the scrapes " + mib(p.path("metrics").path("rssAfterBytes"))
+                            + " (target ≤ 128 MiB)");
+                }
+            }
             if (!p.path("startMet").asBoolean()) {
                 missed.add("7: the daemon is ready after " + secs(p.path("readySeconds")) + " with "
                         + p.path("domains").asInt() + " domains (target ≤ 5 s)");

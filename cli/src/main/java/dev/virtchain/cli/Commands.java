@@ -126,9 +126,11 @@ final class Commands {
                             + "live backing chain differs from the ledger; each policy's last and next run; "
                             + "and the block jobs now running."),
             command("domains", List.of(), List.of(),
-                    "managed domains: disks, chain depth, snapshot count, policy",
+                    "managed domains: disks, chain depth, snapshot count, policy; why each is managed or not",
                     "Lists the domains virtchaind manages with their disks, the depth of the "
-                            + "deepest backing chain, how many snapshots they have and their policy's schedule."),
+                            + "deepest backing chain, how many snapshots they have, their policy's schedule "
+                            + "and why each is managed; then the domains libvirt has that this host does not "
+                            + "manage, with the reason (the manage, manage-match and manage-exclude settings)."),
             command("snapshot-create",
                     List.of(DOMAIN, optional("NAME", "name", Type.SNAPSHOT,
                             "the new snapshot's name (default: one made from the time)")),

@@ -169,10 +169,23 @@ final class Views {
 
     private String domains(Map<String, Object> data) {
         List<Map<String, Object>> domains = Json.objects(data, "domains");
+        List<Map<String, Object>> unmanaged = Json.objects(data, "unmanaged");
+        String managed = managedDomains(domains);
+        if (unmanaged.isEmpty()) {
+            return managed;
+        }
+        Table table = new Table("DOMAIN", "STATE", "WHY");
+        for (Map<String, Object> d : unmanaged) {
+            table.row(Json.string(d, "name"), Json.string(d, "state"), Json.string(d, "why"));
+        }
+        return managed + "\nNot managed on this host:\n" + table.render("  ");
+    }
+
+    private String managedDomains(List<Map<String, Object>> domains) {
         if (domains.isEmpty()) {
             return "No managed domains.\n";
         }
-        Table table = new Table("DOMAIN", "STATE", "DISKS", ">DEPTH", ">SNAPSHOTS", "POLICY");
+        Table table = new Table("DOMAIN", "STATE", "DISKS", ">DEPTH", ">SNAPSHOTS", "POLICY", "MANAGED BECAUSE");
         for (Map<String, Object> d : domains) {
             List<String> targets = new ArrayList<>();
             long depth = -1;
@@ -183,7 +196,7 @@ final class Views {
             long snapshots = Json.number(d, "snapshots");
             table.row(Json.string(d, "name"), Json.string(d, "state"), String.join(",", targets),
                     depth < 0 ? null : String.valueOf(depth), snapshots < 0 ? null : String.valueOf(snapshots),
-                    Json.string(d, "policy"));
+                    Json.string(d, "policy"), Json.string(d, "why"));
         }
         return table.render("");
     }

@@ -14,7 +14,14 @@ import dev.virtchain.daemon.commands.PolicySchedules;
 import dev.virtchain.daemon.commands.SnapshotCommands;
 import dev.virtchain.daemon.commands.StatusSources;
 import dev.virtchain.daemon.schedule.AssignmentStatus;
+import dev.virtchain.daemon.domains.DomainRoster;
 import dev.virtchain.daemon.domains.ManagedDomains;
+import dev.virtchain.daemon.metrics.BuildInfo;
+import dev.virtchain.daemon.metrics.DaemonMetrics;
+import dev.virtchain.daemon.metrics.ImageSpace;
+import dev.virtchain.daemon.metrics.LiveSources;
+import dev.virtchain.daemon.metrics.MetricsEndpoint;
+import dev.virtchain.libvirt.HostVersions;
 import dev.virtchain.daemon.domains.PolicyBook;
 import dev.virtchain.daemon.domains.Services;
 import dev.virtchain.daemon.domains.SnapshotPolicy;
@@ -81,6 +88,8 @@ public final class Virtchaind {
     private static final int MAX_CONTROL_CONNECTIONS = 16;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** How often image sizes and free space are sampled for the metrics. */
+    private static final Duration SPACE_SAMPLE_PERIOD = Duration.ofSeconds(60);
 
     private final DaemonConfig config;
     private final Clock clock;
@@ -101,6 +110,9 @@ public final class Virtchaind {
     private ControlSocket controlSocket;
     private volatile PolicySchedule schedule;
     private volatile StatusSources statusSources = StatusSources.NONE;
+    private DaemonMetrics metrics;
+    private ImageSpace imageSpace;
+    private MetricsEndpoint metricsEndpoint;
 
     /**
      * @param recovery   settles interrupted operations before READY=1
@@ -186,6 +198,9 @@ public final class Virtchaind {
         Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),
                 services.domains(), services.policyRun(), runningJobs(services.runner()));
         daemon.statusSources(SnapshotCommands.register(daemon.commands(), services, daemon.schedules(services)));
+        ImageSpace space = new ImageSpace(() -> LiveSources.managed(services.domains()), clock);
+        daemon.metrics(new DaemonMetrics(new LiveSources(buildInfo(host), services.domains(),
+                () -> Optional.ofNullable(daemon.schedule), daemon.lifecycle(), space, config.minFreeSpaceBytes())), space);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.stop();
             host.close();
@@ -225,9 +240,26 @@ public final class Virtchaind {
         OperationRunner runner = new OperationRunner(host, qemuImg, files, book, new Planner(clock, HostCapabilities.DEFAULT),
                 locks, config.maxBlockJobs(), crashPoints, clock, config.bandwidthMiBPerSecond(),
                 config.minFreeSpaceBytes());
-        ManagedDomains domains = new ManagedDomains(host, files, book, runner, locks, clock, quarantined);
+        ManagedDomains domains = new ManagedDomains(host, files, book, runner, locks, clock, quarantined,
+                DomainRoster.of(config.manage(), config.policies(), host));
         SnapshotPolicy policyRun = new SnapshotPolicy(domains, clock, ZoneId.systemDefault());
         return new Services(host, qemuImg, files, book, runner, domains, new PolicyBook(config.policies(), host), policyRun, clock);
+    }
+
+    private static BuildInfo buildInfo(LibvirtHost host) {
+        try {
+            HostVersions v = host.versions();
+            return new BuildInfo(Version.current(), v.libvirt(), v.hypervisorVersion());
+        } catch (RuntimeException e) {
+            log.warn("cannot read libvirt's and QEMU's versions for the metrics: {}", e.getMessage());
+            return new BuildInfo(Version.current(), BuildInfo.UNKNOWN, BuildInfo.UNKNOWN);
+        }
+    }
+
+    /** What {@code /metrics} serves, and the sampler of image sizes it reads; served from {@link #start} on. */
+    public void metrics(DaemonMetrics collector, ImageSpace space) {
+        this.metrics = Objects.requireNonNull(collector, "collector");
+        this.imageSpace = Objects.requireNonNull(space, "space");
     }
 
     private static RunningJobs runningJobs(OperationRunner runner) {
@@ -309,6 +341,7 @@ public final class Virtchaind {
         controlSocket = new ControlSocket(config.socketPath(), config.socketGroup(), commands, access, heartbeat,
                 MAX_CONTROL_CONNECTIONS, REQUEST_TIMEOUT);
         controlSocket.start();
+        serveMetrics();
 
         lifecycle.enter(Lifecycle.Phase.RECOVERING);
         notifier.status("recovering interrupted operations");
@@ -321,12 +354,33 @@ public final class Virtchaind {
         reassign(domainNames);
         schedule.start();
 
+        if (metricsEndpoint != null) {
+            // After recovery: the first sample stats every image, work that should not slow start-up.
+            imageSpace.start(Duration.ZERO, SPACE_SAMPLE_PERIOD);
+        }
+
         crashPoints.reach("before-ready");
         lifecycle.enter(Lifecycle.Phase.READY);
         notifier.ready();
         notifier.status("ready: " + config.policies().size() + " policies, " + schedule.status().size()
                 + " assignments");
         log.info("virtchaind ready");
+    }
+
+    /** Before recovery, so that a long recovery shows as an {@code up} daemon with its phase, not as one that is down. */
+    private void serveMetrics() throws IOException {
+        if (metrics == null || config.metricsListen().isEmpty()) {
+            log.info("metrics endpoint off");
+            return;
+        }
+        var listen = config.metricsListen().get();
+        try {
+            metricsEndpoint = MetricsEndpoint.start(listen, metrics);
+        } catch (IOException e) {
+            throw new IOException("cannot serve metrics on " + listen + ": " + e.getMessage()
+                    + "; set metrics-listen in [daemon] to a free address, or to none", e);
+        }
+        log.info("metrics at http://{}{}", listen, MetricsEndpoint.PATH);
     }
 
     /**
@@ -383,6 +437,12 @@ public final class Virtchaind {
         try {
             if (controlSocket != null) {
                 controlSocket.close(STOP_GRACE);
+            }
+            if (metricsEndpoint != null) {
+                metricsEndpoint.close();
+            }
+            if (imageSpace != null) {
+                imageSpace.close();
             }
             if (schedule != null) {
                 schedule.close(STOP_GRACE);

@@ -62,6 +62,12 @@ public final class LibvirtHost implements AutoCloseable {
         return session.isConnected();
     }
 
+    /** libvirt's and the hypervisor's versions, asked of libvirtd. */
+    public HostVersions versions() {
+        return session.call("read the versions", Involved.host(), conn -> new HostVersions(
+                HostVersions.decode(conn.getLibVersion()), conn.getType(), HostVersions.decode(conn.getVersion())));
+    }
+
     public void addLifecycleListener(DomainLifecycleListener listener) {
         session.addLifecycleListener(listener);
     }

@@ -55,7 +55,8 @@ public final class Scale {
         out.put("disksPerDomain", DISKS);
         out.put("ledgerDepth", DEPTH);
         out.put("virshListOfThisNodeSeconds", Stats.round(list.seconds(), 3));
-        try (Virtchaind d = Virtchaind.start(host.root(), daemonDir, TestNode.uri(node))) {
+        int metricsPort = freePort();
+        try (Virtchaind d = Virtchaind.start(host.root(), daemonDir, TestNode.uri(node), metricsPort)) {
             Virtchaind.Readiness r = d.awaitReady(120_000, 10);
             out.put("socketAnswersSeconds", Stats.round(r.socketNanos() / 1e9, 3));
             out.put("readySeconds", Stats.round(r.readyNanos() / 1e9, 3));
@@ -68,9 +69,16 @@ public final class Scale {
             phases.put("ready", Stats.round(d.secondsToLogLine("virtchaind ready"), 3));
             out.put("rssAtReadyBytes", d.rss());
             out.put("knownDomains", d.cli("domains").data().path("domains").size());
+            out.set("metrics", scrapeTiming(d, metricsPort));
+            host.progress().say(String.format("  7: /metrics with %d domains: median %.1f ms, %d bytes, RSS after %.0f MiB",
+                    DOMAINS, out.path("metrics").path("medianMs").asDouble(), out.path("metrics").path("bytes").asLong(),
+                    out.path("metrics").path("rssAfterBytes").asLong() / (double) MIB));
             host.progress().say(String.format("  7: %d domains: socket answers after %.2f s, ready after %.2f s, RSS %.0f MiB",
                     DOMAINS, r.socketNanos() / 1e9, r.readyNanos() / 1e9, d.rss() / (double) MIB));
         }
+        out.put("scrapeTarget", "a /metrics scrape with 1000 managed domains <= 100 ms (median), RSS <= 128 MiB");
+        out.put("scrapeMet", out.path("metrics").path("medianMs").asDouble() <= 100
+                && out.path("metrics").path("rssAfterBytes").asLong() <= 128 * MIB);
         out.put("startTarget", "ready <= 5 s");
         out.put("startMet", out.get("readySeconds").asDouble() <= 5.0);
 
@@ -79,6 +87,54 @@ public final class Scale {
         out.put("plannerTarget", "planning a 500-deep prune <= 50 ms (median, every case)");
         out.put("plannerMet", planner.get("worstMedianMs").asDouble() <= 50);
         return out;
+    }
+
+    /** Scrapes the daemon's /metrics as Prometheus would: a few to warm up, then timed ones. */
+    private static ObjectNode scrapeTiming(Virtchaind d, int port) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/metrics");
+        List<Double> ms = new ArrayList<>();
+        long bytes = 0;
+        String domainsLine = "";
+        try {
+            for (int i = 0; i < WARMUP + RUNS; i++) {
+                long t0 = System.nanoTime();
+                var r = http.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                double took = (System.nanoTime() - t0) / 1e6;
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException(uri + " answered " + r.statusCode());
+                }
+                if (i >= WARMUP) {
+                    ms.add(took);
+                }
+                bytes = r.body().length();
+                domainsLine = r.body().lines().filter(l -> l.startsWith("virtchain_domains_managed ")).findFirst()
+                        .orElse("");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot scrape " + uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        ObjectNode out = JSON.objectNode();
+        out.put("scrapes", RUNS);
+        out.put("medianMs", Stats.round(Stats.median(ms), 2));
+        out.put("p90Ms", Stats.round(Stats.percentile(ms, 90), 2));
+        out.put("maxMs", Stats.round(Stats.percentile(ms, 100), 2));
+        out.put("bytes", bytes);
+        out.put("managedDomainsReported", domainsLine);
+        out.put("rssAfterBytes", d.rss());
+        return out;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static ObjectNode plannerTiming(LiveHost host) {

@@ -55,15 +55,27 @@ public final class Virtchaind implements AutoCloseable {
      * @param connect  libvirt URI
      */
     public static Virtchaind start(Path root, Path dir, String connect) {
+        return start(root, dir, connect, 0);
+    }
+
+    /**
+     * As {@link #start(Path, Path, String)}, with the metrics endpoint on {@code 127.0.0.1:metricsPort};
+     * 0 keeps it off, so that daemons of one run never compete for the default port.
+     */
+    public static Virtchaind start(Path root, Path dir, String connect, int metricsPort) {
         Path socket = dir.resolve("virtchain.sock");
         Path state = dir.resolve("state");
+        Path config = dir.resolve("virtchaind.conf");
         List<String> argv = new ArrayList<>(List.of(root.resolve("bin/virtchaind").toString(),
-                "--socket", socket.toString(), "--state-dir", state.toString(), "--connect", connect));
+                "--socket", socket.toString(), "--state-dir", state.toString(), "--connect", connect,
+                "--config", config.toString()));
         Path log = dir.resolve("virtchaind.log");
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("NOTIFY_SOCKET");
         try {
             Files.createDirectories(dir);
+            Files.writeString(config, "[daemon]\nmetrics-listen = "
+                    + (metricsPort == 0 ? "none" : "127.0.0.1:" + metricsPort) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make " + dir, e);
         }

@@ -17,7 +17,18 @@ record Context(Services services, Operations operations, Jobs jobs, PolicySchedu
         return new Context(services, new Operations(services.runner(), jobs), jobs, schedules);
     }
 
+    /**
+     * The ledger of a domain this host manages. A ledger kept from before the domain was
+     * excluded (manage, manage-match, manage-exclude) does not make it managed: it is refused
+     * with the reason, and left as it is.
+     */
     StoredLedger stored(String domain) throws CommandFailure {
+        var verdict = services.domains().roster().verdict(domain);
+        if (verdict.isPresent() && !verdict.get().managed()) {
+            throw new CommandFailure(dev.virtchain.daemon.control.ErrorCode.UNKNOWN_DOMAIN, "domain " + domain
+                    + " is not managed on this host (" + verdict.get().why() + "); 'virtchain domains' lists why each"
+                    + " domain is or is not managed").withDomain(domain);
+        }
         return ManagedDomain.require(services.book(), services.host(), domain);
     }
 

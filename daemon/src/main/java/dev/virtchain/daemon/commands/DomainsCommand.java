@@ -22,7 +22,9 @@ import java.util.Set;
 
 /**
  * {@code domains}: the domains virtchain manages that libvirt has, with their state, snapshot
- * count, policy schedule and each disk's active image and chain depth.
+ * count, policy schedule and each disk's active image and chain depth, and why each is managed;
+ * then the domains libvirt has that this host does not manage, each with the reason (the
+ * {@code manage}, {@code manage-match} and {@code manage-exclude} settings).
  */
 final class DomainsCommand implements CommandHandler {
     static final String NAME = "domains";
@@ -37,10 +39,13 @@ final class DomainsCommand implements CommandHandler {
     public JsonNode handle(CommandArgs args, ProgressSink progress) throws CommandFailure {
         args.allowOnly(Set.of());
         Map<String, DomainSummary> live = new HashMap<>();
+        var roster = cx.services().domains().roster();
         try {
-            for (DomainSummary d : cx.services().host().listDomains()) {
+            List<DomainSummary> all = cx.services().host().listDomains();
+            for (DomainSummary d : all) {
                 live.put(d.name(), d);
             }
+            roster.refresh(all);
         } catch (RuntimeException e) {
             throw Failures.of(e, null);
         }
@@ -51,14 +56,40 @@ final class DomainsCommand implements CommandHandler {
         for (StoredLedger stored : all) {
             Ledger l = stored.ledger();
             DomainSummary d = live.get(l.domainName());
-            if (d == null) {
-                continue; // undefined meanwhile; its ledger is retired when libvirt says so
+            if (d == null || !roster.isManaged(l.domainName())) {
+                continue; // undefined meanwhile (its ledger is retired when libvirt says so), or no longer managed
             }
             List<Policy> policies = cx.services().policies().policiesFor(l.domainName());
-            list.add(domain(l, d.running() ? "running" : "shut off",
-                    policies.isEmpty() ? null : policies.get(0).schedule().source()));
+            list.add(managed(l, d.running() ? "running" : "shut off",
+                    policies.isEmpty() ? null : policies.get(0).schedule().source(),
+                    roster.verdict(l.domainName()).map(v -> v.why()).orElse(null)));
         }
+        ArrayNode unmanaged = data.putArray("unmanaged");
+        roster.verdicts().forEach((name, verdict) -> {
+            DomainSummary d = live.get(name);
+            if (d != null && !verdict.managed()) {
+                unmanaged.add(unmanaged(name, d.running() ? "running" : "shut off", verdict.why()));
+            }
+        });
         return data;
+    }
+
+    /** A managed domain's entry: {@link #domain} and why it is managed. */
+    static ObjectNode managed(Ledger l, String state, String schedule, String why) {
+        ObjectNode o = domain(l, state, schedule);
+        o.put("managed", true);
+        o.put("why", why);
+        return o;
+    }
+
+    /** A domain libvirt has that this host does not manage. */
+    static ObjectNode unmanaged(String name, String state, String why) {
+        ObjectNode o = Json.object();
+        o.put("name", name);
+        o.put("state", state);
+        o.put("managed", false);
+        o.put("why", why);
+        return o;
     }
 
     static ObjectNode domain(Ledger l, String state, String schedule) {

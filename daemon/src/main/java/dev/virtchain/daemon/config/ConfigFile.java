@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,8 +43,8 @@ public final class ConfigFile {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]?)(i?B)?", Pattern.CASE_INSENSITIVE);
 
     private static final Set<String> DAEMON_KEYS = Set.of("connect", "socket", "socket-group", "state-dir",
-            "max-block-jobs", "bandwidth", "min-free-space", "crash-at", "image-roots", "image-devices", "export-dirs",
-            "copy-dirs");
+            "max-block-jobs", "bandwidth", "min-free-space", "crash-at", "metrics-listen", "manage", "manage-match",
+            "manage-exclude", "image-roots", "image-devices", "export-dirs", "copy-dirs");
     private static final Set<String> POLICY_KEYS = Set.of("match", "schedule", "quiesce", "keep-last",
             "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly", "max-depth");
 
@@ -146,15 +147,56 @@ public final class ConfigFile {
         long bandwidth = daemon.number("bandwidth", 0, 0, 1L << 20);
         long minFree = size(daemon, "min-free-space", defaults.minFreeSpaceBytes());
         String crashAt = daemon.optionalText("crash-at", "");
+        Optional<MetricsListen> metrics;
+        try {
+            metrics = MetricsListen.parse(daemon.text("metrics-listen", MetricsListen.DEFAULT.toString()));
+        } catch (IllegalArgumentException e) {
+            throw error(daemon.lineOf("metrics-listen"), "metrics-listen", null, e.getMessage());
+        }
+        DomainSelection manage = selection(daemon);
         DaemonConfig.Storage storage = new DaemonConfig.Storage(paths(daemon, "image-roots"),
                 paths(daemon, "image-devices"), paths(daemon, "export-dirs"), paths(daemon, "copy-dirs"));
         try {
             return new DaemonConfig(connect, socket, group, stateDir, maxJobs, bandwidth, minFree, built, crashAt,
-                    storage);
+                    metrics, manage, storage);
         } catch (IllegalArgumentException e) {
             // Every value was checked above with its line; this only catches a check added later.
             throw error(daemon.line, null, null, e.getMessage());
         }
+    }
+
+    /** {@code manage}, {@code manage-match} and {@code manage-exclude}: globs separated by blanks. */
+    private DomainSelection selection(Section daemon) throws ConfigException {
+        DomainSelection.Mode mode;
+        try {
+            mode = DomainSelection.Mode.fromWord(daemon.text("manage", DomainSelection.Mode.ALL.word()));
+        } catch (IllegalArgumentException e) {
+            throw error(daemon.lineOf("manage"), "manage", null, e.getMessage());
+        }
+        List<DomainPattern> match = patterns(daemon, "manage-match");
+        List<DomainPattern> exclude = patterns(daemon, "manage-exclude");
+        try {
+            return new DomainSelection(mode, match, exclude);
+        } catch (IllegalArgumentException e) {
+            String key = daemon.values.containsKey("manage-match") ? "manage-match" : "manage";
+            throw error(daemon.lineOf(key), key, null, e.getMessage());
+        }
+    }
+
+    private List<DomainPattern> patterns(Section s, String key) throws ConfigException {
+        String text = s.optionalText(key, "");
+        List<DomainPattern> out = new ArrayList<>();
+        for (String glob : text.split("\\s+")) {
+            if (glob.isEmpty()) {
+                continue;
+            }
+            try {
+                out.add(new DomainPattern(glob));
+            } catch (IllegalArgumentException e) {
+                throw error(s.lineOf(key), key, null, e.getMessage());
+            }
+        }
+        return out;
     }
 
     private Policy policy(Section s) throws ConfigException {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,11 +21,14 @@ import java.util.Set;
  * @param policies               snapshot policies, in file order
  * @param crashAt                test-only: the crash point that halts the process, or "" for none
  *                               (see {@code dev.virtchain.daemon.CrashPoints})
+ * @param metricsListen          where the Prometheus endpoint listens; empty when it is off
+ * @param manage                 which of libvirt's domains this daemon manages
  * @param storage                where images may live and where commands may write
  */
 public record DaemonConfig(String connectUri, Path socketPath, String socketGroup, Path stateDir,
                            int maxBlockJobs, long bandwidthMiBPerSecond, long minFreeSpaceBytes,
-                           List<Policy> policies, String crashAt, Storage storage) {
+                           List<Policy> policies, String crashAt, Optional<MetricsListen> metricsListen,
+                           DomainSelection manage, Storage storage) {
 
     /**
      * The directories virtchain may touch. Empty lists mean the defaults: image roots are the
@@ -82,6 +86,8 @@ public record DaemonConfig(String connectUri, Path socketPath, String socketGrou
         Objects.requireNonNull(socketGroup, "socketGroup");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(crashAt, "crashAt");
+        Objects.requireNonNull(metricsListen, "metricsListen");
+        Objects.requireNonNull(manage, "manage");
         Objects.requireNonNull(storage, "storage");
         if (connectUri.isBlank()) {
             throw new IllegalArgumentException("connect URI is empty");
@@ -114,30 +120,42 @@ public record DaemonConfig(String connectUri, Path socketPath, String socketGrou
         }
     }
 
+    /** Without the metrics and selection settings: the endpoint at its default, every domain managed. */
+    public DaemonConfig(String connectUri, Path socketPath, String socketGroup, Path stateDir, int maxBlockJobs,
+                        long bandwidthMiBPerSecond, long minFreeSpaceBytes, List<Policy> policies, String crashAt) {
+        this(connectUri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond, minFreeSpaceBytes,
+                policies, crashAt, Optional.of(MetricsListen.DEFAULT), DomainSelection.ALL, Storage.DEFAULTS);
+    }
+
     /** The configuration used when no file is given. */
     public static DaemonConfig defaults() {
         return new DaemonConfig(DEFAULT_CONNECT_URI, DEFAULT_SOCKET, DEFAULT_SOCKET_GROUP, DEFAULT_STATE_DIR,
-                DEFAULT_MAX_BLOCK_JOBS, 0, DEFAULT_MIN_FREE_SPACE_BYTES, List.of(), "", Storage.DEFAULTS);
+                DEFAULT_MAX_BLOCK_JOBS, 0, DEFAULT_MIN_FREE_SPACE_BYTES, List.of(), "");
     }
 
     public DaemonConfig withConnectUri(String uri) {
         return new DaemonConfig(uri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
-                minFreeSpaceBytes, policies, crashAt, storage);
+                minFreeSpaceBytes, policies, crashAt, metricsListen, manage, storage);
     }
 
     public DaemonConfig withSocketPath(Path path) {
         return new DaemonConfig(connectUri, path, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
-                minFreeSpaceBytes, policies, crashAt, storage);
+                minFreeSpaceBytes, policies, crashAt, metricsListen, manage, storage);
     }
 
     public DaemonConfig withStateDir(Path dir) {
         return new DaemonConfig(connectUri, socketPath, socketGroup, dir, maxBlockJobs, bandwidthMiBPerSecond,
-                minFreeSpaceBytes, policies, crashAt, storage);
+                minFreeSpaceBytes, policies, crashAt, metricsListen, manage, storage);
     }
 
     public DaemonConfig withCrashAt(String point) {
         return new DaemonConfig(connectUri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
-                minFreeSpaceBytes, policies, point, storage);
+                minFreeSpaceBytes, policies, point, metricsListen, manage, storage);
+    }
+
+    public DaemonConfig withMetricsListen(Optional<MetricsListen> listen) {
+        return new DaemonConfig(connectUri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond,
+                minFreeSpaceBytes, policies, crashAt, listen, manage, storage);
     }
 
     /** Why a path cannot be the control socket, or null when it can. */

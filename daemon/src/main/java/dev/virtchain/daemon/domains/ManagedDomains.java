@@ -54,14 +54,17 @@ public final class ManagedDomains implements Recovery {
     private final Clock clock;
     private final Map<String, String> drift = new ConcurrentHashMap<>();
     private final Map<String, String> quarantined;
+    private final DomainRoster roster;
 
     /**
      * @param quarantined UUID to problem, for ledger files that could not be read: their domains
      *                    are never adopted afresh, which would overwrite what the file holds
+     * @param roster      which domains this host manages: the others are never adopted or checked
      */
     public ManagedDomains(LibvirtHost host, HostFiles files, LedgerBook book, OperationRunner runner, DiskLocks locks,
-                          Clock clock, Map<String, String> quarantined) {
+                          Clock clock, Map<String, String> quarantined, DomainRoster roster) {
         this.quarantined = Map.copyOf(quarantined);
+        this.roster = roster;
         this.host = host;
         this.files = files;
         this.book = book;
@@ -83,8 +86,20 @@ public final class ManagedDomains implements Recovery {
         return Map.copyOf(drift);
     }
 
+    /** UUID to problem, for ledger files that could not be read. */
+    public Map<String, String> quarantined() {
+        return quarantined;
+    }
+
+    public DomainRoster roster() {
+        return roster;
+    }
+
+    /** The managed domains libvirt has now (judging them again), by name. */
     public List<String> libvirtDomainNames() {
-        return host.listDomains().stream().map(DomainSummary::name).sorted().toList();
+        List<DomainSummary> all = host.listDomains();
+        roster.refresh(all);
+        return all.stream().map(DomainSummary::name).filter(roster::isManaged).sorted().toList();
     }
 
     /**
@@ -96,11 +111,20 @@ public final class ManagedDomains implements Recovery {
         int completed = 0;
         int rolledBack = 0;
         List<String> unresolved = new ArrayList<>();
+        List<DomainSummary> present = host.listDomains();
+        roster.refresh(present);
         for (StoredLedger stored : book.all()) {
             if (stored.operation().isEmpty()) {
                 continue;
             }
             String domain = stored.ledger().domainName();
+            if (!roster.isManaged(domain) && roster.verdict(domain).isPresent()) {
+                unresolved.add("domain " + domain + ": operation " + stored.operation().get().id() + " ("
+                        + stored.operation().get().description() + ") was interrupted, but the domain is no longer"
+                        + " managed (" + roster.verdict(domain).get().why() + "); manage it again so that recovery"
+                        + " can finish it");
+                continue;
+            }
             try {
                 switch (runner.resume(stored)) {
                     case COMPLETED -> completed++;
@@ -113,7 +137,10 @@ public final class ManagedDomains implements Recovery {
                 log.error("recovery of operation {} on {} failed", op, domain, e);
             }
         }
-        for (DomainSummary d : host.listDomains()) {
+        for (DomainSummary d : present) {
+            if (!roster.isManaged(d.name())) {
+                continue;
+            }
             try (LogScope scope = LogScope.domain(d.name())) {
                 if (book.byUuid(d.uuid()).isEmpty()) {
                     adopt(d.name());
@@ -133,6 +160,11 @@ public final class ManagedDomains implements Recovery {
      * unexplainable change is refused with a message naming the disk and both chains.
      */
     public synchronized Ledger adopt(String domain) {
+        if (!roster.isManaged(domain)) {
+            throw new IllegalStateException("domain " + domain + " is not managed on this host ("
+                    + roster.verdict(domain).map(v -> v.why()).orElse("not judged yet") + "); change manage,"
+                    + " manage-match or manage-exclude in the configuration to manage it");
+        }
         DomainDescription d = DomainXmlReader.read(host.domainXml(domain));
         // Every chain is checked against the image roots before any of it is taken in: a refusal
         // (ImageRefused) names the domain, disk, image and backing name, and changes nothing.
@@ -270,7 +302,7 @@ public final class ManagedDomains implements Recovery {
         try (LogScope scope = LogScope.domain(event.domain())) {
             switch (event.kind()) {
                 case DEFINED, MIGRATED_IN -> {
-                    if (book.byUuid(event.uuid()).isEmpty()) {
+                    if (book.byUuid(event.uuid()).isEmpty() && roster.refresh(event.domain()).managed()) {
                         adopt(event.domain());
                     }
                 }

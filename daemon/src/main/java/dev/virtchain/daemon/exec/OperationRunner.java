@@ -84,6 +84,7 @@ public final class OperationRunner {
     private final long defaultBandwidthMiB;
     private final long minFreeBytes;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
+    private final OperationTally tally = new OperationTally();
 
     public OperationRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, LedgerBook book, Planner planner,
                            DiskLocks locks, int maxBlockJobs, CrashPoints crash, Clock clock, long defaultBandwidthMiB,
@@ -110,8 +111,31 @@ public final class OperationRunner {
         return List.copyOf(active.values());
     }
 
+    /** What this runner did since the daemon started, for the metrics. */
+    public OperationTally tally() {
+        return tally;
+    }
+
     /** Plans {@code intent} for {@code domain} and, unless a dry run, carries it out. */
     public Result run(String domain, Intent intent, Options options, ProgressSink progress) {
+        if (options.dryRun()) {
+            return runCounted(domain, intent, options, progress);
+        }
+        String kind = kindOf(intent);
+        try {
+            Result r = runCounted(domain, intent, options, progress);
+            tally.operation(kind, OperationTally.Result.SUCCEEDED);
+            return r;
+        } catch (OperationRefused e) {
+            tally.operation(kind, OperationTally.Result.REFUSED);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            tally.operation(kind, OperationTally.Result.FAILED);
+            throw e;
+        }
+    }
+
+    private Result runCounted(String domain, Intent intent, Options options, ProgressSink progress) {
         StoredLedger stored = book.byName(domain).orElseThrow(() -> new OperationRefused(
                 OperationRefused.Reason.NOT_MANAGED, domain, null, null, "domain " + domain
                 + " is not managed by virtchain; 'virtchain adopt " + domain + "' takes it over"));
@@ -142,6 +166,9 @@ public final class OperationRunner {
             log.info("operation {} on {}: {} ({} steps, {} bytes to copy)", id, domain, op.description(),
                     plan.steps().size(), plan.estimatedBytes());
             long bandwidth = options.bandwidthMiB() > 0 ? options.bandwidthMiB() : defaultBandwidthMiB;
+            for (Step s : plan.steps()) {
+                mergeKind(s).ifPresent(k -> tally.planned(k, s.estimatedBytes()));
+            }
             stored = apply(domain, stored, bandwidth, progress);
             return new Result(id, plan, stored.ledger(), true);
         } finally {
@@ -240,13 +267,26 @@ public final class OperationRunner {
                 crash.reach("after-ledger");
                 continue;
             }
+            // The last total a job reported is what QEMU counted as the work of the merge.
+            java.util.concurrent.atomic.AtomicLong jobTotal = new java.util.concurrent.atomic.AtomicLong();
+            ProgressSink measured = (phase, done, total, message) -> {
+                if (total > 0) {
+                    jobTotal.set(total);
+                }
+                tracked.progress(phase, done, total, message);
+            };
             StepRunner runner = new StepRunner(host, qemuImg, files, truth, jobPermits, crash, domain, stored.ledger(),
-                    bandwidthMiB, tracked, got::set, path -> otherLedgerNaming(domain, path));
+                    bandwidthMiB, measured, got::set, path -> otherLedgerNaming(domain, path));
             try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, diskOf(step))) {
                 log.info("step {} of {}: {}", op.nextStep() + 1, op.steps().size(), step);
                 step.accept(runner);
             } catch (RuntimeException e) {
                 throw settle(domain, stored, e);
+            }
+            mergeKind(step).ifPresent(k -> tally.copied(k, jobTotal.get()));
+            if (step instanceof Step.TakeSnapshot t && t.quiesce() == dev.virtchain.model.plan.QuiesceMode.AUTO
+                    && got.get() == Consistency.CRASH && runningNow(domain)) {
+                tally.quiesceFellBack(domain);
             }
             op = op.stepDone();
             stored = stored.with(op);
@@ -256,6 +296,29 @@ public final class OperationRunner {
         book.save(stored);
         log.info("operation {} on {} done", op.id(), domain);
         return stored;
+    }
+
+    /** The merge a step is, for the byte counts; empty for steps that copy no guest data between layers. */
+    static Optional<String> mergeKind(Step s) {
+        if (s instanceof Step.BlockCommit c) {
+            return Optional.of(c.active() ? "active-commit" : "commit");
+        } else if (s instanceof Step.BlockPull) {
+            return Optional.of("pull");
+        } else if (s instanceof Step.OfflineCommit) {
+            return Optional.of("offline-commit");
+        } else if (s instanceof Step.OfflineRebase) {
+            return Optional.of("offline-rebase");
+        }
+        return Optional.empty();
+    }
+
+    /** A shut-off domain's snapshot is consistent without the agent: only a running one falls back. */
+    private boolean runningNow(String domain) {
+        try {
+            return host.isRunning(domain);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The name of another managed domain whose ledger names {@code path}, if any: then it is not ours to delete. */

@@ -63,6 +63,16 @@ public final class PolicySchedule implements AutoCloseable {
     private final Scheduler scheduler;
     private final Map<JobKey, Assignment> assignments = new ConcurrentHashMap<>();
     private final Set<JobKey> running = ConcurrentHashMap.newKeySet();
+    private final Map<RunCount, java.util.concurrent.atomic.LongAdder> runCounts = new ConcurrentHashMap<>();
+
+    /** Runs of one policy that ended one way ({@code succeeded} or {@code failed}), for the metrics. */
+    public record RunCount(String policy, String result) {}
+
+    /**
+     * One assignment with its recorded history, for the metrics: the policy itself (its schedule
+     * and retention say what "fresh" and "pruned" mean) and when it last succeeded and failed.
+     */
+    public record AssignmentRuns(Assignment assignment, Instant lastSuccess, Instant lastFailure, boolean running) {}
 
     /**
      * @param threads runs that may be under way at once across all assignments
@@ -192,10 +202,12 @@ public final class PolicySchedule implements AutoCloseable {
             log.info("policy run starting");
             try {
                 run.run(a.domain(), a.policy());
+                count(a, "succeeded");
                 record(a, r -> r.succeeded(clock.instant()));
                 log.info("policy run finished");
             } catch (Exception | LinkageError | AssertionError e) {
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                count(a, "failed");
                 record(a, r -> r.failed(clock.instant(), message));
                 log.error("policy run failed: {}", message, e);
             }
@@ -210,6 +222,31 @@ public final class PolicySchedule implements AutoCloseable {
         } catch (IOException e) {
             log.warn("cannot record the outcome of this run: {}", e.getMessage());
         }
+    }
+
+    private void count(Assignment a, String result) {
+        runCounts.computeIfAbsent(new RunCount(a.policy().name(), result), k -> new java.util.concurrent.atomic.LongAdder())
+                .increment();
+    }
+
+    /** Runs since the daemon started, by policy and result. */
+    public Map<RunCount, Long> runCounts() {
+        Map<RunCount, Long> out = new java.util.HashMap<>();
+        runCounts.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    /**
+     * Every current assignment with its history. Unlike {@link #status()} it asks Quartz nothing,
+     * so it stays cheap with a thousand assignments.
+     */
+    public List<AssignmentRuns> runs() {
+        List<AssignmentRuns> out = new ArrayList<>(assignments.size());
+        for (Map.Entry<JobKey, Assignment> e : assignments.entrySet()) {
+            RunRecords.Run r = records.get(e.getValue());
+            out.add(new AssignmentRuns(e.getValue(), r.lastSuccess(), r.lastFailure(), running.contains(e.getKey())));
+        }
+        return out;
     }
 
     /** Every current assignment with its next and last runs, in policy then domain order. */

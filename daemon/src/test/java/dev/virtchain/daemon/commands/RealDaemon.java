@@ -65,6 +65,7 @@ final class RealDaemon implements AutoCloseable {
                 [daemon]
                 socket-group = vctest-no-such-group
                 min-free-space = 0
+                metrics-listen = none
                 """ + extraConfig);
         Path log = dir.resolve("virtchaind.log");
         Process p = new ProcessBuilder(List.of(ROOT.resolve("bin/virtchaind").toString(), "--config", config.toString(),

@@ -172,8 +172,11 @@ class ShapesTest {
         assertEquals(4L * (2L << 20), du.path("totalBytes").asLong());
         assertEquals(2L << 20, du.path("activeBytes").asLong());
 
-        Shape.assertSameShape(Shape.reply("domains.json"),
-                Json0.wrap("domains", DomainsCommand.domain(l, "running", "0 0 2 * * ?")));
+        com.fasterxml.jackson.databind.node.ObjectNode domains = (com.fasterxml.jackson.databind.node.ObjectNode)
+                Json0.wrap("domains", DomainsCommand.managed(l, "running", "0 0 2 * * ?", "manage = all"));
+        domains.putArray("unmanaged").add(DomainsCommand.unmanaged("scratch", "shut off",
+                "excluded by manage-exclude 'scratch'"));
+        Shape.assertSameShape(Shape.reply("domains.json"), domains);
 
         Ledger adopted = l.withSnapshotReplaced(l.requireSnapshot("nightly-1").withParent(null));
         JsonNode a = AdoptCommand.adopted(adopted);

@@ -135,7 +135,8 @@ class ConfigFileTest {
     void everyErrorNamesFileLineAndKey() {
         assertError("[daemon]\nsocket-grup = x\n", 2, "socket-grup", null,
                 "socket-grup: unknown key; expected one of bandwidth, connect, copy-dirs, crash-at, export-dirs,"
-                        + " image-devices, image-roots, max-block-jobs, min-free-space, socket, socket-group, state-dir");
+                        + " image-devices, image-roots, manage, manage-exclude, manage-match, max-block-jobs, metrics-listen,"
+                        + " min-free-space, socket, socket-group, state-dir");
         assertError("[daemon]\nmax-block-jobs = 2\nmax-block-jobs = 3\n", 3, "max-block-jobs", null,
                 "max-block-jobs: set twice; the first is on line 2");
         assertError("[daemon]\nmax-block-jobs = two\n", 2, "max-block-jobs", null,

@@ -68,7 +68,7 @@ final class DaemonProcess implements AutoCloseable {
         try {
             Files.createDirectories(home);
             Path conf = home.resolve("virtchaind.conf");
-            Files.writeString(conf, config);
+            Files.writeString(conf, metricsOffUnlessSet(config));
             int n = 1;
             while (Files.exists(home.resolve("daemon-" + n + ".log"))) {
                 n++;
@@ -88,6 +88,21 @@ final class DaemonProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + LAUNCHER, e);
         }
+    }
+
+    /**
+     * Integration tests run one after another and beside other checkouts' tests on the same
+     * machine: the metrics endpoint stays off unless a test sets {@code metrics-listen} (to a
+     * port it picked), so no two daemons fight over the default port.
+     */
+    static String metricsOffUnlessSet(String config) {
+        if (config.contains("metrics-listen")) {
+            return config;
+        }
+        if (config.contains("[daemon]\n")) {
+            return config.replaceFirst("\\[daemon]\n", "[daemon]\nmetrics-listen = none\n");
+        }
+        return "[daemon]\nmetrics-listen = none\n\n" + config;
     }
 
     /** Starts the daemon and waits until it answers {@code status} with phase {@code ready}. */
