@@ -2,6 +2,7 @@ package dev.virtchain.daemon.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virtchain.daemon.LogScope;
+import dev.virtchain.model.Text;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,6 +28,10 @@ final class Connection implements Runnable {
 
     /** After an oversize request, how much more is read and discarded so the client gets to read the error. */
     private static final int DRAIN_LIMIT = 1 << 20;
+
+    /** How much of a request's arguments, and of a failure's message (which may quote them), a log line shows. */
+    private static final int LOGGED_ARGS_LENGTH = 1000;
+    private static final int LOGGED_MESSAGE_LENGTH = 1000;
 
     record Limits(int maxRequestBytes, Duration requestTimeout, Duration finalWriteTimeout) {
     }
@@ -94,22 +99,25 @@ final class Connection implements Runnable {
             out.id(Request.idOf(tree));
             request = Request.from(tree);
         } catch (CommandFailure f) {
-            log.info("rejected a malformed request from {}: {}", PeerAccess.describe(peer), f.getMessage());
+            log.info("rejected a malformed request from {}: {}", PeerAccess.describe(peer), Text.escape(f.getMessage()));
             out.error(f);
             return;
         }
-        try (LogScope scope = LogScope.op(request.command())) {
-            log.debug("request {} from {}: {}", request.id(), PeerAccess.describe(peer), request.args());
+        // Every field below came from the client: escaped (one line, no bidi, bounded) before it is logged.
+        String command = Text.escape(request.command(), Request.MAX_ID_LENGTH);
+        try (LogScope scope = LogScope.op(command)) {
+            log.debug("request {} from {}: {}", Text.escape(request.id()), PeerAccess.describe(peer),
+                    Text.escape(request.args().toString(), LOGGED_ARGS_LENGTH));
             JsonNode data;
             try {
                 data = commands.dispatch(request, out);
             } catch (CommandFailure f) {
-                log.info("{} failed: {} {}", request.command(), f.code(), f.getMessage());
+                log.info("{} failed: {} {}", command, f.code(), Text.escape(f.getMessage(), LOGGED_MESSAGE_LENGTH));
                 out.error(f);
                 return;
             } catch (RuntimeException e) {
-                log.error("{} failed unexpectedly", request.command(), e);
-                out.error(new CommandFailure(ErrorCode.FAILED, "internal error in " + request.command() + ": " + e
+                log.error("{} failed unexpectedly", command, e);
+                out.error(new CommandFailure(ErrorCode.FAILED, "internal error in " + command + ": " + e
                         + "; see the daemon's log"));
                 return;
             }

@@ -197,6 +197,38 @@ class ControlSocketTest {
     }
 
     @Test
+    void clientFieldsAreEscapedBeforeTheyAreLogged() throws Exception {
+        serve();
+        java.util.concurrent.atomic.AtomicReference<String> received = new java.util.concurrent.atomic.AtomicReference<>();
+        served.commands.register("note", Commands.Availability.ALWAYS, (args, progress) -> {
+            received.set(args.requiredString("text"));
+            throw CommandFailure.invalidArgument("text '" + args.requiredString("text") + "' refused");
+        });
+        try (LogCapture log = new LogCapture(Connection.class)) {
+            // A newline in the command, an id and an argument that forge log lines, a bidi override,
+            // and JSON's \ud800 escape, which Jackson decodes into a lone surrogate in the String.
+            JsonNode unknown = served.only("{\"v\":1,\"id\":\"u\",\"command\":\"ping\\n2026 ERROR forged\"}");
+            assertEquals("UNKNOWN_COMMAND", unknown.get("code").asText());
+            assertTrue(unknown.get("message").asText().startsWith("unknown command 'ping\\n2026 ERROR forged'"),
+                    unknown.get("message").asText());
+            JsonNode refused = served.only("{\"v\":1,\"id\":\"n\\r\\nINFO x\",\"command\":\"note\",\"args\":{\"text\":"
+                    + "\"a\\nINFO forged \\u202Egnp.exe \\ud800 " + "z".repeat(5000) + "\"}}");
+            assertEquals("INVALID_ARGUMENT", refused.get("code").asText());
+            assertEquals('\uD800', received.get().charAt(received.get().indexOf("exe ") + 4),
+                    "the handler sees the decoded lone surrogate, so validation must run on the String");
+            List<String> lines = log.messages();
+            assertFalse(lines.isEmpty());
+            for (String line : lines) {
+                assertFalse(line.contains("\n") || line.contains("\r") || line.contains("\u202E")
+                        || line.contains("\uD800"), "escaped: " + line);
+                assertTrue(line.length() < 2500, "capped: " + line.length());
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.contains("a\\nINFO forged \\u202Egnp.exe \\uD800 zzz")
+                    && l.contains("more characters)")), lines.toString());
+        }
+    }
+
+    @Test
     void aSilentClientIsDisconnected() throws Exception {
         serve();
         try (SocketChannel channel = TinyClient.open(served.path)) {
