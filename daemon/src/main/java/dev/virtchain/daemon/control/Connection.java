@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One control connection: read one request line, check the peer, run the command, write the
+ * One control connection: check the peer, read one request line, run the command, write the
  * response, close. Nothing a client sends can end the daemon: every failure becomes an error
  * line or a log line.
  */
@@ -68,6 +68,17 @@ final class Connection implements Runnable {
     @SuppressWarnings("try") // the LogScope is used for its side effect on every log line inside
     private void serve() throws IOException {
         UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        // The peer is checked before a byte of its request is read or parsed.
+        if (!access.allows(peer)) {
+            log.warn("refused control connection from {}: only root and members of group '{}' may use the socket",
+                    PeerAccess.describe(peer), access.groupName());
+            new ResponseWriter(channel, limits.finalWriteTimeout()).error(new CommandFailure(ErrorCode.FORBIDDEN,
+                    "permission denied: " + PeerAccess.describe(peer) + " is neither root nor a member of group '"
+                            + access.groupName() + "'"));
+            // Discarded unread, so the client reads the refusal instead of a connection reset.
+            drain();
+            return;
+        }
         // A client that connects and sends nothing must not hold a thread for ever.
         ScheduledFuture<?> timeout = timers.schedule(this::closeQuietly, limits.requestTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -84,14 +95,6 @@ final class Connection implements Runnable {
             timeout.cancel(false);
         }
         ResponseWriter out = new ResponseWriter(channel, limits.finalWriteTimeout());
-        if (!access.allows(peer)) {
-            log.warn("refused control connection from {}: only root and members of group '{}' may use the socket",
-                    PeerAccess.describe(peer), access.groupName());
-            out.id(idQuietly(line));
-            out.error(new CommandFailure(ErrorCode.FORBIDDEN, "permission denied: " + PeerAccess.describe(peer)
-                    + " is neither root nor a member of group '" + access.groupName() + "'"));
-            return;
-        }
         JsonNode tree;
         Request request;
         try {

@@ -229,6 +229,24 @@ class ControlSocketTest {
     }
 
     @Test
+    void aSocketDirectoryOthersCouldChangeIsRefused() throws Exception {
+        Path run = Files.createDirectory(dir.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwxr-x"));
+        ServedSocket s = new ServedSocket(run.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(2));
+        IOException e = assertThrows(IOException.class, s.socket::start);
+        assertTrue(e.getMessage().startsWith("the control socket's directory " + run + " is writable by its group"
+                + " (mode 0775)"), e.getMessage());
+        assertFalse(Files.exists(run.resolve("ctl.sock"), LinkOption.NOFOLLOW_LINKS));
+
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path linked = Files.createSymbolicLink(dir.resolve("linked"), real);
+        ServedSocket l = new ServedSocket(linked.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(2));
+        IOException link = assertThrows(IOException.class, l.socket::start);
+        assertTrue(link.getMessage().contains("is a symbolic link"), link.getMessage());
+        assertFalse(Files.exists(real.resolve("ctl.sock"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
     void aSilentClientIsDisconnected() throws Exception {
         serve();
         try (SocketChannel channel = TinyClient.open(served.path)) {
