@@ -287,6 +287,122 @@ class ControlSocketTest {
         }
     }
 
+    /** A command that holds its worker until released, counting the runs that started. */
+    private static CommandHandler holding(CountDownLatch release, java.util.concurrent.atomic.AtomicInteger started) {
+        return (args, progress) -> {
+            started.incrementAndGet();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Json.object();
+        };
+    }
+
+    private static CommandHandler quickStatus() {
+        return (args, progress) -> {
+            ObjectNode data = Json.object();
+            data.put("phase", "ready");
+            return data;
+        };
+    }
+
+    @Test
+    void statusAndPingAnswerWhileLongCommandsHoldEveryWorkerAndFillTheQueue() throws Exception {
+        served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 16, Duration.ofSeconds(5));
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        served.commands.register("hold", Commands.Availability.ALWAYS, holding(release, started));
+        served.commands.register("status", Commands.Availability.ALWAYS, quickStatus());
+        served.commands.register(PingCommand.NAME, Commands.Availability.ALWAYS, new PingCommand("t"));
+        served.socket.start();
+        List<SocketChannel> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 32; i++) { // 16 running, 16 waiting in the queue
+                SocketChannel c = TinyClient.open(served.path);
+                held.add(c);
+                TinyClient.send(c, "{\"v\":1,\"id\":\"h" + i + "\",\"command\":\"hold\"}\n");
+            }
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (started.get() < 16 && System.nanoTime() < waitUntil) {
+                Thread.sleep(10);
+            }
+            assertEquals(16, started.get(), "every worker holds a long command");
+            Thread.sleep(200); // and the other 16 are queued
+            assertEquals("BUSY", served.only("{\"v\":1,\"id\":\"x\",\"command\":\"hold\"}").get("code").asText());
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                JsonNode status = served.only("{\"v\":1,\"id\":\"s" + i + "\",\"command\":\"status\"}");
+                JsonNode pong = served.only("{\"v\":1,\"id\":\"p" + i + "\",\"command\":\"ping\"}");
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertEquals("ready", status.at("/data/phase").asText(), status.toString());
+                assertTrue(pong.at("/data/pong").asBoolean(), pong.toString());
+                assertTrue(millis < 1000, "status and ping took " + millis + " ms with every worker busy");
+            }
+        } finally {
+            release.countDown();
+            for (SocketChannel c : held) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void aRequestWaitingInTheQueuePastItsDeadlineIsToldBusyAndNeverRuns() throws Exception {
+        served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 1, Duration.ofSeconds(5),
+                Duration.ofSeconds(1));
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        served.commands.register("hold", Commands.Availability.ALWAYS, holding(release, started));
+        served.socket.start();
+        try (SocketChannel running = TinyClient.open(served.path); SocketChannel queued = TinyClient.open(served.path)) {
+            TinyClient.send(running, "{\"v\":1,\"id\":\"r\",\"command\":\"hold\"}\n");
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (started.get() < 1 && System.nanoTime() < waitUntil) {
+                Thread.sleep(10);
+            }
+            long t0 = System.nanoTime();
+            TinyClient.send(queued, "{\"v\":1,\"id\":\"q\",\"command\":\"hold\"}\n");
+            BufferedReader in = TinyClient.reader(queued);
+            JsonNode busy = Json.read(in.readLine().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals("BUSY", busy.get("code").asText(), busy.toString());
+            assertEquals("q", busy.get("id").asText());
+            assertTrue(busy.get("message").asText().contains("stayed busy for 1 s"), busy.toString());
+            assertTrue(millis >= 900 && millis < 5000, "told after " + millis + " ms");
+            assertNull(in.readLine(), "and closed");
+            release.countDown();
+            assertTrue(TinyClient.reader(running).readLine().contains("\"type\":\"result\""));
+            Thread.sleep(200);
+            assertEquals(1, started.get(), "the expired request never ran");
+        }
+    }
+
+    @Test
+    void idleConnectionsHoldNoWorker() throws Exception {
+        served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(20));
+        served.commands.register("status", Commands.Availability.ALWAYS, quickStatus());
+        served.commands.register("work", Commands.Availability.ALWAYS, (args, progress) -> Json.object());
+        served.socket.start();
+        List<SocketChannel> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                idle.add(TinyClient.open(served.path)); // connected, sending nothing
+            }
+            Thread.sleep(200);
+            long t0 = System.nanoTime();
+            assertEquals("result", served.only("{\"v\":1,\"id\":\"s\",\"command\":\"status\"}").get("type").asText());
+            assertEquals("result", served.only("{\"v\":1,\"id\":\"w\",\"command\":\"work\"}").get("type").asText());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(millis < 1000, "answered in " + millis + " ms beside 200 idle connections");
+        } finally {
+            for (SocketChannel c : idle) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void withoutItsGroupTheSocketIsRootOnly() throws Exception {
         serve();
