@@ -375,4 +375,22 @@ class EndToEndTest {
         }
         assertEquals(30, Main.DEFAULT_TIMEOUT_SECONDS);
     }
+
+    @Test
+    void hostileTextGoesToTheDaemonAsGivenAndItsRefusalIsShown() throws Exception {
+        String hostile = "invoice\u202Efdp.exe \uFFFE \uD83F\uDFFE :colon \u0085" + "x".repeat(10 * 1024);
+        daemon = ScriptedDaemon.start(socket(), (request, peer) -> peer.error("INVALID_ARGUMENT",
+                "the description of snapshot s1 in domain web1 is refused: it contains U+202E (RIGHT-TO-LEFT OVERRIDE),"
+                        + " a format character (such as a bidi override or a zero-width character), at position 8",
+                "domain", "web1", "snapshot", "s1"));
+        Run run = run("snapshot-create", "web1", "s1", "--description", hostile);
+        assertEquals(1, run.status(), run.toString());
+        assertTrue(run.err().contains("U+202E (RIGHT-TO-LEFT OVERRIDE)") && run.err().contains("[INVALID_ARGUMENT]"),
+                run.err());
+        Map<String, Object> request = daemon.lastRequest();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> args = (Map<String, Object>) request.get("args");
+        assertEquals(hostile, args.get("description"), "the client neither cleans nor cuts: the daemon decides");
+        assertEquals("s1", args.get("name"));
+    }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,7 @@ final class Connection implements Runnable {
     private final ScheduledExecutorService timers;
     private final Limits limits;
     private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
+    private volatile Future<?> queueDeadline;
 
     /** @param line the request line without its newline; null when the client sent nothing usable */
     Connection(SocketChannel channel, UnixDomainPrincipal peer, byte[] line, Commands commands,
@@ -68,6 +70,10 @@ final class Connection implements Runnable {
         if (!state.compareAndSet(State.WAITING, State.RUNNING)) {
             return; // expired in the queue and already told BUSY
         }
+        Future<?> deadline = queueDeadline;
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
         try (channel) {
             serve();
         } catch (IOException e) {
@@ -75,6 +81,11 @@ final class Connection implements Runnable {
         } catch (RuntimeException e) {
             log.error("control connection failed", e);
         }
+    }
+
+    /** The timer that expires this connection if it waits too long for a worker; cancelled when one takes it. */
+    void expiresWith(Future<?> deadline) {
+        this.queueDeadline = deadline;
     }
 
     /** Marks a connection still waiting for a worker as expired; false when a worker already has it. */

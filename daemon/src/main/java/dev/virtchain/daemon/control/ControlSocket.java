@@ -22,9 +22,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +84,7 @@ public final class ControlSocket implements AutoCloseable {
     private final ThreadPoolExecutor connections;
     private final ThreadPoolExecutor reserved;
     private final ThreadPoolExecutor refusals;
-    private final ScheduledExecutorService timers;
+    private final ScheduledThreadPoolExecutor timers;
     private volatile boolean closing;
     private ServerSocketChannel server;
     private Selector selector;
@@ -118,7 +119,10 @@ public final class ControlSocket implements AutoCloseable {
         this.refusals = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(maxConnections + MAX_READING), threads("control-busy-"));
         this.refusals.allowCoreThreadTimeOut(true);
-        this.timers = Executors.newSingleThreadScheduledExecutor(threads("control-timer-"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("control-timer-"));
+        // A cancelled deadline leaves the queue at once: it holds its connection's request line.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timers = timer;
     }
 
     /** Binds the socket, sets its mode and group, and starts accepting. */
@@ -156,6 +160,11 @@ public final class ControlSocket implements AutoCloseable {
 
     public Path path() {
         return file.path();
+    }
+
+    /** Deadlines and time-outs still armed; each holds a connection and its request line until it fires or is cancelled. */
+    int armedTimers() {
+        return timers.getQueue().size();
     }
 
     private void acceptLoop(Heartbeat.Pulse pulse) {
@@ -272,16 +281,8 @@ public final class ControlSocket implements AutoCloseable {
             }
             return;
         }
-        try {
-            connections.execute(connection);
-        } catch (RejectedExecutionException e) {
-            log.warn("refusing a control connection: all {} connection threads are busy and {} requests wait",
-                    connections.getMaximumPoolSize(), connections.getQueue().size());
-            refuse(r.channel, () -> connection.refuseBusy("the daemon is serving too many connections; try again"
-                    + " shortly (see 'virtchain job-list')"));
-            return;
-        }
-        timers.schedule(() -> {
+        // Armed before the hand-over, so the worker that starts the connection can always disarm it.
+        ScheduledFuture<?> deadline = timers.schedule(() -> {
             if (connection.expire()) {
                 connections.remove(connection);
                 log.warn("a control request waited {} s for a free connection thread; told it the daemon is busy",
@@ -291,6 +292,17 @@ public final class ControlSocket implements AutoCloseable {
                         + " s; try again later (see 'virtchain job-list')"));
             }
         }, limits.queueDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        connection.expiresWith(deadline);
+        try {
+            connections.execute(connection);
+        } catch (RejectedExecutionException e) {
+            deadline.cancel(false);
+            connection.expire();
+            log.warn("refusing a control connection: all {} connection threads are busy and {} requests wait",
+                    connections.getMaximumPoolSize(), connections.getQueue().size());
+            refuse(r.channel, () -> connection.refuseBusy("the daemon is serving too many connections; try again"
+                    + " shortly (see 'virtchain job-list')"));
+        }
     }
 
     private void refuse(SocketChannel client, Runnable refusal) {

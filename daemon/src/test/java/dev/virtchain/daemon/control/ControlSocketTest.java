@@ -380,6 +380,21 @@ class ControlSocketTest {
     }
 
     @Test
+    void aServedRequestLeavesNoDeadlineHoldingItsLine() throws Exception {
+        served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(5),
+                Duration.ofSeconds(60));
+        served.commands.register("work", Commands.Availability.ALWAYS, (args, progress) -> Json.object());
+        served.socket.start();
+        String pad = "p".repeat(60_000); // near the request limit: a minute of these must not pile up
+        for (int i = 0; i < 50; i++) {
+            JsonNode r = served.only("{\"v\":1,\"id\":\"w" + i + "\",\"command\":\"work\",\"pad\":\"" + pad + "\"}");
+            assertEquals("result", r.get("type").asText(), r.toString());
+        }
+        Thread.sleep(100);
+        assertEquals(0, served.socket.armedTimers(), "every queue deadline was cancelled when its request started");
+    }
+
+    @Test
     void idleConnectionsHoldNoWorker() throws Exception {
         served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(20));
         served.commands.register("status", Commands.Availability.ALWAYS, quickStatus());
