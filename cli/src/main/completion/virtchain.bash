@@ -3,17 +3,18 @@
 _virtchain() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     local commands="status domains snapshot-create snapshot-list snapshot-info snapshot-delete snapshot-revert chain du clone flatten blockcopy export job-list job-abort policy-set policy-show policy-remove prune adopt help"
-    local globals="--socket --json --quiet --help"
+    local globals="--socket --json --quiet --timeout --help"
     local i cmd=
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            --socket) ((i++)) ;;
+            --socket|--timeout) ((i++)) ;;
             -*) ;;
             *) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
     case $prev in
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --timeout) return ;;
         --quiesce) COMPREPLY=($(compgen -W "yes no auto" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "qcow2 raw" -- "$cur")); return ;;
         --description|--disks|--bandwidth|--since|--schedule|--keep-last|--keep-hourly|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly|--max-depth) COMPREPLY=(); return ;;

@@ -7,7 +7,7 @@ import java.util.Optional;
  * about (any may be absent) and a message that names them and says what to do.
  */
 public abstract sealed class ChainException extends RuntimeException
-        permits InvalidName, UnknownSnapshot, UnknownDisk, Refused, InvariantViolation, ChainDrift {
+        permits InvalidName, InvalidText, UnknownSnapshot, UnknownDisk, Refused, InvariantViolation, ChainDrift {
 
     private static final long serialVersionUID = 1L;
 

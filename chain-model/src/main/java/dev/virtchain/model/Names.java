@@ -8,6 +8,18 @@ package dev.virtchain.model;
  * the rule leaves out '/', whitespace, control characters and anything a shell would interpret;
  * not starting with '.' or '-' keeps {@code ..} and option look-alikes out. The underscore is
  * allowed because libvirt domain names commonly use it.
+ *
+ * <p>The colon is allowed, and kept safe where it could mean something else: QEMU reads
+ * {@code proto:} at the start of an image name as a protocol prefix, so a relative backing name
+ * {@code a:b.vda.qcow2} would be taken for protocol {@code a}. An image's file name starts with
+ * its domain's or snapshot's name, so virtchain never hands qemu-img such a name bare: the
+ * backing names it writes are made unambiguous (an absolute path, or a relative one starting with
+ * {@code ./}, in which a colon is just a character) by the qemu-img adapter, and backing names
+ * read from images are resolved against the image's directory as files, never as protocols.
+ * Everywhere else a name goes (file names, libvirt XML written with Jackson, argument lists,
+ * ledger attributes) the colon is an ordinary character.
+ *
+ * <p>Names are checked here; free text a client stores (descriptions) follows {@link Text}.
  */
 public final class Names {
     /** The longest valid name. */

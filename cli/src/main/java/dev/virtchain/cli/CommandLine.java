@@ -27,8 +27,9 @@ final class CommandLine {
      * What to do. With {@code help} set, show the help of {@code command}, or the overview when
      * {@code command} is null, and contact nobody.
      */
+    /** @param timeoutSeconds the --timeout given, or null for the default */
     record Invocation(Command command, Map<String, Object> args, String socket, boolean json, boolean quiet,
-                      boolean help) {
+                      boolean help, Integer timeoutSeconds) {
     }
 
     private final Path workingDirectory;
@@ -36,6 +37,7 @@ final class CommandLine {
     private boolean json;
     private boolean quiet;
     private boolean help;
+    private Integer timeout;
 
     private CommandLine(Path workingDirectory) {
         this.workingDirectory = workingDirectory;
@@ -71,7 +73,7 @@ final class CommandLine {
         }
         if (command == null) {
             if (help) {
-                return new Invocation(null, Map.of(), socket, json, quiet, true);
+                return new Invocation(null, Map.of(), socket, json, quiet, true, timeout);
             }
             throw Failure.usage("missing COMMAND", null);
         }
@@ -120,7 +122,7 @@ final class CommandLine {
                     ? Boolean.TRUE : optionValue(command, option, value));
         }
         if (help) {
-            return new Invocation(command, Map.of(), socket, json, quiet, true);
+            return new Invocation(command, Map.of(), socket, json, quiet, true, timeout);
         }
 
         Map<String, Object> args = new LinkedHashMap<>();
@@ -137,19 +139,19 @@ final class CommandLine {
                 args.put(option.key(), value);
             }
         }
-        return new Invocation(command, args, socket, json, quiet, false);
+        return new Invocation(command, args, socket, json, quiet, false, timeout);
     }
 
     private Invocation helpTopic(String[] argv, int i) throws Failure {
         if (i >= argv.length) {
-            return new Invocation(null, Map.of(), socket, json, quiet, true);
+            return new Invocation(null, Map.of(), socket, json, quiet, true, timeout);
         }
         String topic = argv[i];
         Command command = Commands.find(topic);
         if (command == null) {
             throw Failure.usage("unknown command \"" + topic + "\"" + suggest(topic, null), null);
         }
-        return new Invocation(command, Map.of(), socket, json, quiet, true);
+        return new Invocation(command, Map.of(), socket, json, quiet, true, timeout);
     }
 
     /**
@@ -188,6 +190,24 @@ final class CommandLine {
                     throw Failure.usage("option --socket given twice", command);
                 }
                 socket = path("--socket", value, command);
+                return i;
+            case "--timeout":
+                String seconds;
+                if (inline) {
+                    seconds = arg.substring(arg.indexOf('=') + 1);
+                } else if (i < argv.length) {
+                    seconds = argv[i++];
+                } else {
+                    throw Failure.usage("option --timeout needs a value (SECONDS)", command);
+                }
+                if (timeout != null) {
+                    throw Failure.usage("option --timeout given twice", command);
+                }
+                if (!seconds.matches("[0-9]{1,7}")) {
+                    throw Failure.usage("option --timeout takes a whole number of seconds (0 waits for ever), not \""
+                            + seconds + "\"", command);
+                }
+                timeout = Integer.valueOf(seconds);
                 return i;
             default:
                 return -1;

@@ -250,6 +250,10 @@ final class Commands {
                     "the daemon's control socket (default: $VIRTCHAIN_SOCKET, else " + Main.DEFAULT_SOCKET + ")"),
             flag("json", "print the daemon's result as JSON (see JSON.md)"),
             flag("quiet", "print nothing on success"),
+            new Option("timeout", "SECONDS", Type.INTEGER, List.of(), Integer.toString(Main.DEFAULT_TIMEOUT_SECONDS), 0,
+                    false, "give up when virtchaind sends nothing for this long, exiting with status 3: its first"
+                    + " answer must come within it; once an operation reports progress its steps may be silent"
+                    + " longer, and only a --timeout given explicitly still applies to them; 0 waits for ever"),
             flag("help", "show help"));
 
     static Command find(String name) {

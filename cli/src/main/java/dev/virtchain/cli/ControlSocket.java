@@ -25,9 +25,21 @@ final class ControlSocket {
     static final int PROTOCOL_VERSION = 1;
 
     private final Path path;
+    private final int timeoutSeconds;
+    private final boolean explicitTimeout;
 
     ControlSocket(Path path) {
+        this(path, Main.DEFAULT_TIMEOUT_SECONDS, false);
+    }
+
+    /**
+     * @param timeoutSeconds the longest silence of the daemon (see {@link Silence}); 0 for none
+     * @param explicitTimeout whether the user chose it, which keeps it during an operation's progress
+     */
+    ControlSocket(Path path, int timeoutSeconds, boolean explicitTimeout) {
         this.path = path;
+        this.timeoutSeconds = timeoutSeconds;
+        this.explicitTimeout = explicitTimeout;
     }
 
     /** Sends one request and waits for its final line; {@code progress} may be null. */
@@ -40,8 +52,10 @@ final class ControlSocket {
         request.put("args", args);
         byte[] line = (Json.compact(request) + "\n").getBytes(StandardCharsets.UTF_8);
 
-        SocketChannel channel = connect();
+        SocketChannel channel = open();
+        Silence silence = new Silence(channel, timeoutSeconds, explicitTimeout);
         try {
+            connect(channel, silence);
             IOException sendFailure = null;
             try {
                 ByteBuffer buffer = ByteBuffer.wrap(line);
@@ -49,6 +63,9 @@ final class ControlSocket {
                     channel.write(buffer);
                 }
             } catch (IOException e) {
+                if (silence.fired()) {
+                    throw timedOut(command);
+                }
                 // The daemon may have refused us (FORBIDDEN) and hung up before reading: its
                 // error line, if it sent one, says more than "broken pipe".
                 sendFailure = e;
@@ -61,9 +78,15 @@ final class ControlSocket {
                     reply = replies.readLine();
                 } catch (IOException e) {
                     reply = null;
+                    if (silence.fired()) {
+                        throw timedOut(command);
+                    }
                     if (sendFailure == null) {
                         throw brokenOff(command, e.getMessage());
                     }
+                }
+                if (reply == null && silence.fired()) {
+                    throw timedOut(command);
                 }
                 if (reply == null && sendFailure != null) {
                     throw Failure.failed("could not send the request to virtchaind at " + path + ": "
@@ -86,6 +109,7 @@ final class ControlSocket {
                     throw Failure.failed("virtchaind answered request " + replyId + " instead of " + id);
                 }
                 String type = Json.string(message, "type");
+                silence.heard("progress".equals(type));
                 if ("progress".equals(type)) {
                     if (progress != null) {
                         progress.update(message);
@@ -100,6 +124,7 @@ final class ControlSocket {
                 }
             }
         } finally {
+            silence.close();
             close(channel);
         }
     }
@@ -112,18 +137,31 @@ final class ControlSocket {
         }
     }
 
-    private SocketChannel connect() throws Failure {
-        SocketChannel channel = null;
+    private SocketChannel open() throws Failure {
         try {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(path));
-            return channel;
+            return SocketChannel.open(StandardProtocolFamily.UNIX);
         } catch (IOException e) {
-            if (channel != null) {
-                close(channel);
+            throw unreachable(path, e.getMessage());
+        }
+    }
+
+    /** Connects; a daemon whose listen queue is full blocks this until the time-out. */
+    private void connect(SocketChannel channel, Silence silence) throws Failure {
+        try {
+            channel.connect(UnixDomainSocketAddress.of(path));
+        } catch (IOException e) {
+            if (silence.fired()) {
+                throw timedOut("connect");
             }
             throw unreachable(path, e.getMessage());
         }
+    }
+
+    /** The daemon stayed silent past the time-out: status 3, as when it cannot be reached at all. */
+    private Failure timedOut(String command) {
+        return Failure.unreachable("virtchaind at " + path + " sent nothing for " + timeoutSeconds + " s (--timeout "
+                + timeoutSeconds + "); it may be overloaded or stuck: see 'virtchain status' and 'systemctl status"
+                + " virtchaind'. If " + command + " changes something, it may still run: see 'virtchain job-list'");
     }
 
     /** Says which of the usual reasons kept us from the socket, and what to do about it. */

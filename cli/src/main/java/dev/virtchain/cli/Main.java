@@ -13,11 +13,13 @@ import java.time.ZoneId;
 /**
  * {@code virtchain}: parses the command line, sends one request to virtchaind, shows progress
  * and the result. Exit status: 0 success, 1 the operation failed, 2 usage error, 3 virtchaind
- * unreachable.
+ * unreachable, or silent past {@code --timeout}.
  */
 public final class Main {
     static final String DEFAULT_SOCKET = "/run/virtchain/virtchain.sock";
     static final String SOCKET_VARIABLE = "VIRTCHAIN_SOCKET";
+    /** How long the daemon may stay silent before its first answer: its queue tells a waiting request BUSY sooner. */
+    static final int DEFAULT_TIMEOUT_SECONDS = 30;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -75,7 +77,9 @@ public final class Main {
         ProgressView progress = invocation.quiet() ? null : new ProgressView(err, terminal, clock);
         Object result;
         try {
-            result = new ControlSocket(socket).call(invocation.command().name(), invocation.args(), progress);
+            Integer timeout = invocation.timeoutSeconds();
+            result = new ControlSocket(socket, timeout == null ? DEFAULT_TIMEOUT_SECONDS : timeout, timeout != null)
+                    .call(invocation.command().name(), invocation.args(), progress);
         } catch (Failure failure) {
             if (progress != null) {
                 progress.finish();

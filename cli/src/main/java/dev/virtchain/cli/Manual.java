@@ -20,7 +20,7 @@ import java.util.Map;
  * prints them anew.
  */
 final class Manual {
-    static final String GLOBAL_USAGE = "virtchain [--socket PATH] [--json] [--quiet] COMMAND ...";
+    static final String GLOBAL_USAGE = "virtchain [--socket PATH] [--json] [--quiet] [--timeout SECONDS] COMMAND ...";
     private static final int WIDTH = 80;
 
     private Manual() {
@@ -98,7 +98,7 @@ final class Manual {
             out.append("\nOptions:\n");
             columns(out, optionRows(command.options()));
         }
-        out.append("\nGlobal options: --socket PATH, --json, --quiet, --help (see 'virtchain help').\n");
+        out.append("\nGlobal options: --socket PATH, --json, --quiet, --timeout SECONDS, --help (see 'virtchain help').\n");
         return out.toString();
     }
 
@@ -169,6 +169,7 @@ final class Manual {
                 .append(".SH NAME\nvirtchain \\- manage libvirt/QEMU external snapshot chains through virtchaind\n")
                 .append(".SH SYNOPSIS\n.B virtchain\n")
                 .append("[\\fB\\-\\-socket\\fR \\fIPATH\\fR] [\\fB\\-\\-json\\fR] [\\fB\\-\\-quiet\\fR] ")
+                .append("[\\fB\\-\\-timeout\\fR \\fISECONDS\\fR] ")
                 .append("\\fICOMMAND\\fR [\\fIARGUMENT\\fR...]\n")
                 .append(".SH DESCRIPTION\n")
                 .append(troff("virtchain is the command-line companion of virtchaind, the daemon that takes "
@@ -207,8 +208,9 @@ final class Manual {
                 .append(".SH EXIT STATUS\n.TP\n0\nSuccess.\n.TP\n1\nThe operation failed: virtchaind answered "
                         + "with an error, or the connection broke before its answer.\n.TP\n2\nUsage error: "
                         + "unknown command or option, missing or bad argument. Nothing was sent.\n.TP\n3\n"
-                        + "virtchaind is unreachable: its socket is missing, refuses connections, or may not "
-                        + "be opened by this user.\n")
+                        + "virtchaind is unreachable or unresponsive: its socket is missing, refuses connections, or "
+                        + "may not be opened by this user, or the daemon sent nothing within the \\fB\\-\\-timeout\\fR "
+                        + "(an operation already started may still run: see \\fBvirtchain job\\-list\\fR).\n")
                 .append(".SH ENVIRONMENT\n.TP\nVIRTCHAIN_SOCKET\n")
                 .append("The control socket, when \\fB\\-\\-socket\\fR is not given.\n")
                 .append(".SH FILES\n.TP\n").append(troff(Main.DEFAULT_SOCKET)).append('\n')
@@ -275,13 +277,14 @@ final class Manual {
                 .append("    local i cmd=\n")
                 .append("    for ((i = 1; i < COMP_CWORD; i++)); do\n")
                 .append("        case ${COMP_WORDS[i]} in\n")
-                .append("            --socket) ((i++)) ;;\n")
+                .append("            --socket|--timeout) ((i++)) ;;\n")
                 .append("            -*) ;;\n")
                 .append("            *) cmd=${COMP_WORDS[i]}; break ;;\n")
                 .append("        esac\n")
                 .append("    done\n")
                 .append("    case $prev in\n")
-                .append("        --socket) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n");
+                .append("        --socket) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n")
+                .append("        --timeout) return ;;\n");
         // Option values: by option name, which means the same in every command (a test checks).
         Map<String, Option> valued = new LinkedHashMap<>();
         for (Command c : Commands.ALL) {

@@ -116,6 +116,22 @@ class CommandLineTest {
     }
 
     @Test
+    void timeoutIsAGlobalOptionInWholeSeconds() throws Failure {
+        assertNull(parse("status").timeoutSeconds(), "absent: the default applies and progress lifts it");
+        assertEquals(5, parse("--timeout 5 status").timeoutSeconds());
+        assertEquals(0, parse("snapshot-delete web1 a --timeout=0").timeoutSeconds());
+        assertEquals("{\"domain\":\"web1\",\"names\":[\"a\"]}",
+                Json.compact(parse("snapshot-delete web1 a --timeout=0").args()), "never sent to the daemon");
+        assertEquals("option --timeout takes a whole number of seconds (0 waits for ever), not \"soon\"",
+                assertThrows(Failure.class, () -> parse("--timeout soon status")).getMessage());
+        assertEquals(Failure.USAGE, assertThrows(Failure.class, () -> parse("--timeout -1 status")).status());
+        assertEquals("option --timeout given twice",
+                assertThrows(Failure.class, () -> parse("--timeout 1 status --timeout 2")).getMessage());
+        assertEquals("option --timeout needs a value (SECONDS)",
+                assertThrows(Failure.class, () -> parse("status --timeout")).getMessage());
+    }
+
+    @Test
     void doubleDashEndsOptions() throws Failure {
         assertEquals("{\"domain\":\"web1\",\"names\":[\"a\",\"b\"]}",
                 Json.compact(parse("snapshot-delete web1 -- a b").args()));

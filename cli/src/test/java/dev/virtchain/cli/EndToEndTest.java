@@ -2,6 +2,7 @@ package dev.virtchain.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -285,7 +286,7 @@ class EndToEndTest {
                 + "Try 'virtchain help snapshot-delete' for more.\n"), run);
         Run none = run();
         assertEquals(new Run(2, "", "error: missing COMMAND\n"
-                + "usage: virtchain [--socket PATH] [--json] [--quiet] COMMAND ...\n"
+                + "usage: virtchain [--socket PATH] [--json] [--quiet] [--timeout SECONDS] COMMAND ...\n"
                 + "Try 'virtchain help' for the list of commands.\n"), none);
         assertTrue(daemon.requests().isEmpty());
     }
@@ -297,5 +298,99 @@ class EndToEndTest {
         assertEquals(Manual.help(Commands.find("snapshot-delete")), run.out());
         assertEquals(Manual.overview(), run("--help").out());
         assertFalse(Files.exists(socket()));
+    }
+
+    // ---- --timeout: a daemon that stays silent ----
+
+    @Test
+    void aDaemonThatNeverAnswersIsGivenUpOnWithStatus3() throws Exception {
+        java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+        daemon = ScriptedDaemon.start(socket(), (request, peer) -> end.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        try {
+            long t0 = System.nanoTime();
+            Run run = run("--timeout", "1", "status");
+            long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals(3, run.status(), run.toString());
+            assertEquals("", run.out());
+            assertTrue(run.err().startsWith("error: virtchaind at " + socket() + " sent nothing for 1 s (--timeout 1);"
+                    + " it may be overloaded or stuck"), run.err());
+            assertTrue(millis >= 900 && millis < 5000, "gave up after " + millis + " ms");
+        } finally {
+            end.countDown();
+        }
+    }
+
+    @Test
+    void progressKeepsAnOperationAliveAsLongAsItFlows() throws Exception {
+        daemon = ScriptedDaemon.start(socket(), (request, peer) -> {
+            for (int i = 1; i <= 6; i++) { // 3 s in all, never 1 s silent
+                Thread.sleep(500);
+                peer.progress("commit vda", i, 6);
+            }
+            peer.result(Fixtures.replyData("delete-done"));
+        });
+        Run run = run("--timeout", "1", "snapshot-delete", "web1", "a", "--quiet");
+        assertEquals(new Run(0, "", ""), run);
+    }
+
+    @Test
+    void anExplicitTimeoutAlsoBoundsTheSilenceBetweenProgressLines() throws Exception {
+        java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+        daemon = ScriptedDaemon.start(socket(), (request, peer) -> {
+            peer.progress("commit vda", 1, 2);
+            end.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        });
+        try {
+            Run run = run("snapshot-delete", "web1", "a", "--timeout=1", "--quiet");
+            assertEquals(3, run.status(), run.toString());
+            assertTrue(run.err().contains("If snapshot-delete changes something, it may still run: see 'virtchain"
+                    + " job-list'"), run.err());
+        } finally {
+            end.countDown();
+        }
+    }
+
+    @Test
+    void theDefaultTimeoutStopsOnceProgressShowsTheOperationRuns() throws Exception {
+        daemon = ScriptedDaemon.start(socket(), (request, peer) -> {
+            peer.progress("commit vda", 1, 2);
+            Thread.sleep(2500); // an offline commit reports nothing for a while
+            peer.result(Fixtures.replyData("delete-done"));
+        });
+        // The default, scaled down to 1 s: not given by the user, so progress lifts it.
+        Object result = new ControlSocket(socket(), 1, false).call("snapshot-delete", Map.of("domain", "web1"), null);
+        assertTrue(result instanceof Map, String.valueOf(result));
+    }
+
+    @Test
+    void theDefaultTimeoutBoundsTheWaitForTheFirstLine() throws Exception {
+        java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+        daemon = ScriptedDaemon.start(socket(), (request, peer) -> end.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        try {
+            Failure f = assertThrows(Failure.class,
+                    () -> new ControlSocket(socket(), 1, false).call("status", Map.of(), null));
+            assertEquals(Failure.UNREACHABLE, f.status());
+        } finally {
+            end.countDown();
+        }
+        assertEquals(30, Main.DEFAULT_TIMEOUT_SECONDS);
+    }
+
+    @Test
+    void hostileTextGoesToTheDaemonAsGivenAndItsRefusalIsShown() throws Exception {
+        String hostile = "invoice\u202Efdp.exe \uFFFE \uD83F\uDFFE :colon \u0085" + "x".repeat(10 * 1024);
+        daemon = ScriptedDaemon.start(socket(), (request, peer) -> peer.error("INVALID_ARGUMENT",
+                "the description of snapshot s1 in domain web1 is refused: it contains U+202E (RIGHT-TO-LEFT OVERRIDE),"
+                        + " a format character (such as a bidi override or a zero-width character), at position 8",
+                "domain", "web1", "snapshot", "s1"));
+        Run run = run("snapshot-create", "web1", "s1", "--description", hostile);
+        assertEquals(1, run.status(), run.toString());
+        assertTrue(run.err().contains("U+202E (RIGHT-TO-LEFT OVERRIDE)") && run.err().contains("[INVALID_ARGUMENT]"),
+                run.err());
+        Map<String, Object> request = daemon.lastRequest();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> args = (Map<String, Object>) request.get("args");
+        assertEquals(hostile, args.get("description"), "the client neither cleans nor cuts: the daemon decides");
+        assertEquals("s1", args.get("name"));
     }
 }

@@ -30,6 +30,9 @@ import dev.virtchain.daemon.files.HostFiles;
 import dev.virtchain.daemon.exec.OperationRunner;
 import dev.virtchain.daemon.ledger.LedgerBook;
 import dev.virtchain.daemon.ledger.LedgerStore;
+import dev.virtchain.daemon.store.StateLock;
+import dev.virtchain.daemon.store.TrustedDirectory;
+import dev.virtchain.daemon.store.UnsafeDirectory;
 import dev.virtchain.libvirt.HostOptions;
 import dev.virtchain.libvirt.LibvirtHost;
 import dev.virtchain.libvirt.image.QemuImg;
@@ -51,6 +54,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -72,9 +76,14 @@ import org.slf4j.LoggerFactory;
  * policy schedules, tells systemd it is ready, and runs until SIGTERM.
  *
  * <p>Exit statuses: 0 for {@code --help}, {@code --version} and a good {@code --check-config};
- * 2 for a bad command line or configuration (the unit's {@code RestartPreventExitStatus=2}
+ * 2 for a bad command line or configuration, a state directory another virtchaind holds, or a
+ * state or socket directory others could change (the unit's {@code RestartPreventExitStatus=2}
  * keeps systemd from restarting into the same mistake); 1 when start-up fails (socket in use,
  * recovery impossible); 143 after SIGTERM (the JVM's status for it); 137 at a crash point.
+ *
+ * <p>The state directory's {@link StateLock} is taken before anything else touches the
+ * directory: before the ledgers are loaded (which deletes left-over temporary files) and before
+ * libvirt is even connected to.
  */
 public final class Virtchaind {
 
@@ -82,6 +91,8 @@ public final class Virtchaind {
 
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_START_FAILED = 1;
+    /** Another daemon holds the state directory, or a directory is unsafe: restarting cannot help. */
+    public static final int EXIT_STATE_REFUSED = 2;
 
     /** Threads for policy runs: runs mostly wait on the executor, which enforces the block-job limit. */
     private static final int POLICY_THREADS = 2;
@@ -108,6 +119,8 @@ public final class Virtchaind {
 
     private Watchdog watchdog;
     private ControlSocket controlSocket;
+    /** Held from before the state directory is read until the process exits. */
+    private volatile StateLock stateLock;
     private volatile PolicySchedule schedule;
     private volatile StatusSources statusSources = StatusSources.NONE;
     private DaemonMetrics metrics;
@@ -184,6 +197,21 @@ public final class Virtchaind {
         }
 
         long pid = ProcessHandle.current().pid();
+        StateLock stateLock;
+        try {
+            TrustedDirectory trust = TrustedDirectory.forThisProcess();
+            stateLock = StateLock.acquire(config.stateDir(), trust, pid);
+            Path socketDir = config.socketPath().toAbsolutePath().getParent();
+            if (Files.exists(socketDir, LinkOption.NOFOLLOW_LINKS)) {
+                trust.check(socketDir, "control socket's directory", "--socket (socket in [daemon])");
+            }
+        } catch (StateLock.Held | UnsafeDirectory e) {
+            err.println("virtchaind: " + e.getMessage());
+            return EXIT_STATE_REFUSED;
+        } catch (IOException e) {
+            err.println("virtchaind: cannot use the state directory " + config.stateDir() + ": " + e.getMessage());
+            return EXIT_START_FAILED;
+        }
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(env, pid);
         Clock clock = Clock.systemUTC();
         LibvirtHost host;
@@ -197,6 +225,7 @@ public final class Virtchaind {
         Services services = services(config, clock, crashPoints, host);
         Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),
                 services.domains(), services.policyRun(), runningJobs(services.runner()));
+        daemon.stateLock = stateLock;
         daemon.statusSources(SnapshotCommands.register(daemon.commands(), services, daemon.schedules(services)));
         ImageSpace space = new ImageSpace(() -> LiveSources.managed(services.domains()), clock);
         daemon.metrics(new DaemonMetrics(new LiveSources(buildInfo(host), services.domains(),
@@ -214,6 +243,8 @@ public final class Virtchaind {
             return EXIT_START_FAILED;
         }
         daemon.awaitStop();
+        // The lock lives as long as the process: an unreachable channel could be closed by its cleaner.
+        java.lang.ref.Reference.reachabilityFence(stateLock);
         return 0;
     }
 

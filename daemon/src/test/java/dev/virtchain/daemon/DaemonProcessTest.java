@@ -140,6 +140,89 @@ class DaemonProcessTest {
         assertTrue(notify.received().isEmpty());
     }
 
+    @Test
+    void aSecondDaemonOnTheSameStateDirectoryIsRefusedBeforeItTouchesAFile() throws Exception {
+        daemon = startDaemon(Map.of());
+        await(() -> notify.received().contains("READY=1"), Duration.ofSeconds(60), "READY=1");
+        // What a save in flight and a finished save look like: the second daemon must touch neither.
+        Path ledgers = stateDir.resolve("ledgers");
+        Path inFlight = ledgers.resolve(".5f0c1a9e-2b1d-4c1e-9a33-0e1f2a3b4c5d.xml.4242.tmp");
+        Files.writeString(inFlight, "<virtchain-ledger schema=\"1\"><led");
+        Path lock = stateDir.resolve("lock");
+        assertEquals(daemon.process.pid() + "\n", Files.readString(lock));
+        Map<Path, String> before = snapshotOf(stateDir);
+
+        Path otherSocket = dir.resolve("run2/v.sock");
+        ChildJvm second = ChildJvm.start(Virtchaind.class, List.of("--config", config.toString(), "--socket",
+                otherSocket.toString(), "--state-dir", stateDir.toString()), Map.of(), dir.resolve("second.log"));
+        try {
+            assertTrue(second.process.waitFor(60, TimeUnit.SECONDS), "the second daemon must exit");
+            assertEquals(Virtchaind.EXIT_STATE_REFUSED, second.process.exitValue(), second.output());
+            assertEquals(2, second.process.exitValue());
+            assertTrue(second.output().contains("is in use by another virtchaind (pid " + daemon.process.pid() + ", lock "
+                    + lock + ")"), second.output());
+        } finally {
+            second.process.destroyForcibly();
+        }
+        // The first daemon goes on writing its own files (schedule records, ledgers); none is gone.
+        Map<Path, String> after = snapshotOf(stateDir);
+        assertTrue(after.keySet().containsAll(before.keySet()), "nothing deleted: " + before + " -> " + after);
+        assertEquals(before.get(inFlight), after.get(inFlight), "the in-flight temporary ledger survives as it was");
+        assertEquals(before.get(lock), after.get(lock), "the lock file is not rewritten");
+        assertEquals("<virtchain-ledger schema=\"1\"><led", Files.readString(inFlight));
+        assertEquals(daemon.process.pid() + "\n", Files.readString(lock));
+        assertFalse(Files.exists(otherSocket.getParent()), "the refused daemon made no socket");
+        assertTrue(parse(TinyClient.exchange(socket, PING).get(0)).at("/data/pong").asBoolean(),
+                "the first daemon still serves");
+
+        daemon.process.destroy();
+        assertTrue(daemon.process.waitFor(30, TimeUnit.SECONDS));
+        // Released with the process: the next daemon takes the directory over (and, being its
+        // only user now, discards the stale temporary file).
+        daemon = startDaemon(Map.of());
+        await(() -> notify.received().stream().filter("READY=1"::equals).count() >= 2, Duration.ofSeconds(60),
+                "READY=1 after the first daemon stopped");
+        assertEquals(daemon.process.pid() + "\n", Files.readString(lock));
+        assertFalse(Files.exists(inFlight));
+    }
+
+    @Test
+    void aStateDirectoryOthersCanWriteOrALinkedOneIsRefusedWithWhatToFix() throws Exception {
+        Files.createDirectories(stateDir);
+        Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        daemon = startDaemon(Map.of());
+        assertTrue(daemon.process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, daemon.process.exitValue(), daemon.output());
+        assertTrue(daemon.output().contains("the state directory " + stateDir + " is writable by its group and others"
+                + " (mode 0777)") && daemon.output().contains("chmod go-w " + stateDir), daemon.output());
+        assertFalse(Files.exists(stateDir.resolve("lock")), "nothing is created in a refused directory");
+        assertFalse(Files.exists(stateDir.resolve("ledgers")));
+
+        Path real = dir.resolve("real-state");
+        Files.createDirectory(real);
+        Files.delete(stateDir);
+        Files.createSymbolicLink(stateDir, real);
+        daemon = startDaemon(Map.of());
+        assertTrue(daemon.process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, daemon.process.exitValue(), daemon.output());
+        assertTrue(daemon.output().contains("the state directory " + stateDir + " is a symbolic link"), daemon.output());
+        try (var inside = Files.list(real)) {
+            assertEquals(0, inside.count(), "nothing is created through the link");
+        }
+    }
+
+    /** Every file under {@code root} with its size and modification time. */
+    private static Map<Path, String> snapshotOf(Path root) throws Exception {
+        Map<Path, String> out = new java.util.TreeMap<>();
+        try (var files = Files.walk(root)) {
+            for (Path p : files.toList()) {
+                out.put(p, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "dir"
+                        : Files.size(p) + " " + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis());
+            }
+        }
+        return out;
+    }
+
     private static JsonNode parse(String line) throws Exception {
         return new ObjectMapper().readTree(line);
     }

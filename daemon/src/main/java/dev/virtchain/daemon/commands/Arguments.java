@@ -2,11 +2,15 @@ package dev.virtchain.daemon.commands;
 
 import dev.virtchain.daemon.control.CommandArgs;
 import dev.virtchain.daemon.control.CommandFailure;
+import dev.virtchain.model.Text;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 
 /** Checks for the arguments several commands share: bandwidths, counts, destination paths. */
 final class Arguments {
+    /** PATH_MAX. */
+    private static final int MAX_PATH = 4096;
+
     private Arguments() {}
 
     /** {@code bandwidth} in MiB/s, at least 1; 0 when absent (the daemon's configured limit applies). */
@@ -36,9 +40,11 @@ final class Arguments {
      */
     static Path destination(CommandArgs args, String name) throws CommandFailure {
         String raw = args.requiredString(name);
-        if (raw.isEmpty() || raw.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw CommandFailure.invalidArgument("argument '" + name + "' must be an absolute file path without"
-                    + " control characters");
+        // A path is stored in the ledger's operation record: the same printable rule as any stored text.
+        if (raw.isEmpty() || !Text.isPrintable(raw, MAX_PATH)) {
+            throw CommandFailure.invalidArgument("argument '" + name + "' must be an absolute file path of at most "
+                    + MAX_PATH + " printable characters (no control, format or noncharacters, no lone surrogates),"
+                    + " not '" + Text.escape(raw) + "'");
         }
         Path p = Path.of(raw);
         if (!p.isAbsolute() || !p.normalize().equals(p) || raw.endsWith("/") || p.getFileName() == null) {

@@ -14,6 +14,7 @@ import dev.virtchain.libvirt.image.ImageToolException;
 import dev.virtchain.model.ChainDrift;
 import dev.virtchain.model.ChainException;
 import dev.virtchain.model.InvalidName;
+import dev.virtchain.model.InvalidText;
 import dev.virtchain.model.Refused;
 import dev.virtchain.model.UnknownDisk;
 import dev.virtchain.model.UnknownSnapshot;
@@ -70,7 +71,7 @@ final class Failures {
 
     private static CommandFailure chain(ChainException c, String domain) {
         ErrorCode code;
-        if (c instanceof InvalidName) {
+        if (c instanceof InvalidName || c instanceof InvalidText) {
             code = ErrorCode.INVALID_ARGUMENT;
         } else if (c instanceof UnknownSnapshot) {
             code = ErrorCode.UNKNOWN_SNAPSHOT;

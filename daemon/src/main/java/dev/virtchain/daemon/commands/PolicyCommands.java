@@ -14,6 +14,8 @@ import dev.virtchain.daemon.control.ProgressSink;
 import dev.virtchain.daemon.domains.SnapshotPolicy;
 import dev.virtchain.daemon.schedule.AssignmentStatus;
 import dev.virtchain.libvirt.xml.PolicyMetadata;
+import dev.virtchain.model.InvalidText;
+import dev.virtchain.model.Text;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +34,8 @@ final class PolicyCommands {
     static final String REMOVE = "policy-remove";
     /** A retention count beyond this is a typo, not a plan. */
     private static final long MAX_KEEP = 100_000;
+    /** The longest Quartz expression with a year is well under this. */
+    private static final int MAX_SCHEDULE = 256;
 
     private final Context cx;
 
@@ -44,6 +48,12 @@ final class PolicyCommands {
                 "keep-monthly", "keep-yearly", "max-depth", "quiesce"));
         String domain = ManagedDomain.name(args, "domain", "domain", null);
         String schedule = args.requiredString("schedule");
+        try {
+            // Kept in the domain's libvirt metadata and shown by policy-show: stored text like any other.
+            Text.requirePrintable("schedule", schedule, MAX_SCHEDULE, domain, null);
+        } catch (InvalidText e) {
+            throw Failures.of(e, domain);
+        }
         try {
             CronSchedule.parse(schedule);
         } catch (InvalidCronException e) {

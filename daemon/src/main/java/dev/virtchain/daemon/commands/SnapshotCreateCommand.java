@@ -8,8 +8,10 @@ import dev.virtchain.daemon.control.CommandHandler;
 import dev.virtchain.daemon.control.Json;
 import dev.virtchain.daemon.control.ProgressSink;
 import dev.virtchain.daemon.exec.OperationRunner;
+import dev.virtchain.model.InvalidText;
 import dev.virtchain.model.Ledger;
 import dev.virtchain.model.Origin;
+import dev.virtchain.model.Text;
 import dev.virtchain.model.plan.Intent;
 import dev.virtchain.model.plan.QuiesceMode;
 import java.time.ZoneOffset;
@@ -28,7 +30,7 @@ final class SnapshotCreateCommand implements CommandHandler {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     /** Descriptions are kept in the ledger and shown on one line; a page of text is a mistake. */
-    static final int MAX_DESCRIPTION = 1024;
+    static final int MAX_DESCRIPTION = Text.MAX_LENGTH;
 
     private final Context cx;
 
@@ -44,9 +46,12 @@ final class SnapshotCreateCommand implements CommandHandler {
                 .orElseGet(() -> "snap-" + STAMP.format(cx.services().clock().instant()));
         QuiesceMode quiesce = quiesce(args.optionalString("quiesce").orElse("auto"));
         String description = args.optionalString("description").orElse(null);
-        if (description != null && (description.length() > MAX_DESCRIPTION || description.chars().anyMatch(c -> c < 0x20))) {
-            throw CommandFailure.invalidArgument("argument 'description' must be one line of at most "
-                    + MAX_DESCRIPTION + " characters without control characters").withDomain(domain).withSnapshot(name);
+        if (description != null) {
+            try {
+                Text.requirePrintable("description", description, MAX_DESCRIPTION, domain, name);
+            } catch (InvalidText e) {
+                throw Failures.of(e, domain);
+            }
         }
         Set<String> disks = new LinkedHashSet<>();
         for (String d : args.strings("disks")) {

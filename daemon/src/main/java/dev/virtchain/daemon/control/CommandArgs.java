@@ -2,6 +2,7 @@ package dev.virtchain.daemon.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virtchain.model.Text;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class CommandArgs {
         while (names.hasNext()) {
             String name = names.next();
             if (!known.contains(name)) {
-                throw CommandFailure.invalidArgument("unknown argument '" + name + "'"
+                throw CommandFailure.invalidArgument("unknown argument '" + Text.escape(name, 64) + "'"
                         + (known.isEmpty() ? "; this command takes none" : "; expected " + String.join(", ",
                         known.stream().sorted().toList())));
             }

@@ -2,6 +2,7 @@ package dev.virtchain.daemon.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virtchain.daemon.Lifecycle;
+import dev.virtchain.model.Text;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,7 +53,7 @@ public final class Commands {
     public JsonNode dispatch(Request request, ProgressSink progress) throws CommandFailure {
         Registration r = registrations.get(request.command());
         if (r == null) {
-            throw new CommandFailure(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + request.command()
+            throw new CommandFailure(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + Text.escape(request.command(), 64)
                     + "'; this daemon knows " + String.join(", ", names()));
         }
         if (r.availability() == Availability.WHEN_READY && lifecycle.phase() != Lifecycle.Phase.READY) {

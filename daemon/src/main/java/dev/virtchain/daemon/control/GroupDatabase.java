@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -35,13 +36,27 @@ public final class GroupDatabase {
         return new GroupDatabase(Path.of("/etc/group"));
     }
 
+    /** The first entry named {@code name}. */
     public Optional<Group> find(String name) throws IOException {
+        return entries().stream().filter(g -> g.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Every entry with gid {@code gid}: the kernel knows groups by number, so a second line with
+     * the same gid under another name makes its members members of the same group.
+     */
+    public List<Group> withGid(long gid) throws IOException {
+        return entries().stream().filter(g -> g.gid() == gid).toList();
+    }
+
+    private List<Group> entries() throws IOException {
+        List<Group> out = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
             String[] fields = line.split(":", -1);
-            if (fields.length < 4 || !fields[0].equals(name)) {
+            if (fields.length < 4) {
                 continue;
             }
             long gid;
@@ -54,9 +69,9 @@ public final class GroupDatabase {
                     .map(String::strip)
                     .filter(m -> !m.isEmpty())
                     .toList();
-            return Optional.of(new Group(name, gid, members));
+            out.add(new Group(fields[0], gid, members));
         }
-        return Optional.empty();
+        return out;
     }
 
     public Path file() {

@@ -1,5 +1,6 @@
 package dev.virtchain.daemon.control;
 
+import dev.virtchain.daemon.store.TrustedDirectory;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
@@ -59,11 +60,14 @@ final class SocketFile {
     /**
      * Creates the socket's directory when missing, mode 0750 and the socket's group, so members
      * can reach the socket and nobody else can even see it. An existing directory is left as
-     * the operator (or tmpfiles.d) made it.
+     * the operator (or tmpfiles.d) made it, once {@link TrustedDirectory} found that only root
+     * (or the daemon's user) can change it: whoever can write there could replace the socket
+     * between its bind and its chmod, or put a link where the daemon removes a stale socket.
      */
     void prepareDirectory(Optional<GroupPrincipal> group) throws IOException {
-        Path dir = path.getParent();
-        if (Files.isDirectory(dir)) {
+        Path dir = path.toAbsolutePath().getParent();
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            TrustedDirectory.forThisProcess().check(dir, "control socket's directory", "--socket (socket in [daemon])");
             return;
         }
         Files.createDirectories(dir.getParent());

@@ -74,11 +74,26 @@ public final class LedgerStore {
         return Files.exists(f) ? Optional.of(read(f)) : Optional.empty();
     }
 
-    /** Replaces the domain's ledger file atomically and durably; returns once it is on disk. */
+    /**
+     * Replaces the domain's ledger file atomically and durably; returns once it is on disk.
+     *
+     * <p>The written file is decoded again before it replaces the old one and must read back as
+     * exactly the ledger given: text that XML cannot hold (U+FFFE, most control characters) or
+     * that UTF-8 cannot encode (a lone surrogate, which would become '?') makes the save fail and
+     * leaves the old file in place, instead of writing a file that quarantines its domain at the
+     * next start.
+     */
     public void save(StoredLedger stored) {
         Path target = fileOf(stored.uuid());
+        byte[] encoded;
         try {
-            AtomicFile.replace(target, codec.write(stored));
+            encoded = codec.write(stored);
+        } catch (RuntimeException e) {
+            throw new LedgerFileException(target.toString(), "cannot encode the ledger of "
+                    + stored.ledger().domainName() + ": " + e.getMessage() + "; the file is left unchanged", e);
+        }
+        try {
+            AtomicFile.replace(target, encoded, written -> readsBack(written, stored, target));
         } catch (IOException e) {
             throw new LedgerFileException(target.toString(),
                     "cannot save the ledger of " + stored.ledger().domainName() + ": " + e.getMessage(), e);
@@ -111,6 +126,20 @@ public final class LedgerStore {
             throw new IllegalArgumentException("'" + uuid + "' is not a domain UUID");
         }
         return dir.resolve(uuid + SUFFIX);
+    }
+
+    private void readsBack(byte[] written, StoredLedger stored, Path target) throws IOException {
+        StoredLedger back;
+        try {
+            back = codec.read(written, target.toString());
+        } catch (RuntimeException e) {
+            throw new IOException("the new ledger would not read back (" + e.getMessage()
+                    + "); the file is left unchanged", e);
+        }
+        if (!back.equals(stored)) {
+            throw new IOException("the new ledger reads back differently from what was saved (it holds text the"
+                    + " ledger file cannot keep); the file is left unchanged");
+        }
     }
 
     private StoredLedger read(Path f) {

@@ -17,6 +17,9 @@ import java.nio.file.attribute.PosixFilePermissions;
  * can leave an empty file after a power cut), and the directory fsync makes the rename itself
  * survive. When this returns, the new contents are on disk.
  *
+ * <p>A {@link Check} may read the written file back before it replaces the old one, so contents
+ * that cannot be read back are never put in place.
+ *
  * <p>Files are created mode 0600: the state directory holds what the daemon knows about every
  * domain's images, which is no business of other local users.
  */
@@ -25,7 +28,25 @@ public final class AtomicFile {
     private AtomicFile() {
     }
 
+    /**
+     * Checks the new contents as they were written, before they replace the old: throwing
+     * leaves the old file as it was and no temporary file behind.
+     */
+    @FunctionalInterface
+    public interface Check {
+        /** @param written the temporary file's bytes, read back from disk after fsync */
+        void verify(byte[] written) throws IOException;
+    }
+
     public static void replace(Path target, byte[] contents) throws IOException {
+        replace(target, contents, written -> { });
+    }
+
+    /**
+     * As {@link #replace(Path, byte[])}, reading the temporary file back and handing it to
+     * {@code check} between the fsync and the rename.
+     */
+    public static void replace(Path target, byte[] contents, Check check) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -37,6 +58,7 @@ public final class AtomicFile {
                 }
                 out.force(true);
             }
+            check.verify(Files.readAllBytes(temp));
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

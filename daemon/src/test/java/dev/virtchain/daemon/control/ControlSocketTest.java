@@ -197,6 +197,56 @@ class ControlSocketTest {
     }
 
     @Test
+    void clientFieldsAreEscapedBeforeTheyAreLogged() throws Exception {
+        serve();
+        java.util.concurrent.atomic.AtomicReference<String> received = new java.util.concurrent.atomic.AtomicReference<>();
+        served.commands.register("note", Commands.Availability.ALWAYS, (args, progress) -> {
+            received.set(args.requiredString("text"));
+            throw CommandFailure.invalidArgument("text '" + args.requiredString("text") + "' refused");
+        });
+        try (LogCapture log = new LogCapture(Connection.class)) {
+            // A newline in the command, an id and an argument that forge log lines, a bidi override,
+            // and JSON's \ud800 escape, which Jackson decodes into a lone surrogate in the String.
+            JsonNode unknown = served.only("{\"v\":1,\"id\":\"u\",\"command\":\"ping\\n2026 ERROR forged\"}");
+            assertEquals("UNKNOWN_COMMAND", unknown.get("code").asText());
+            assertTrue(unknown.get("message").asText().startsWith("unknown command 'ping\\n2026 ERROR forged'"),
+                    unknown.get("message").asText());
+            JsonNode refused = served.only("{\"v\":1,\"id\":\"n\\r\\nINFO x\",\"command\":\"note\",\"args\":{\"text\":"
+                    + "\"a\\nINFO forged \\u202Egnp.exe \\ud800 " + "z".repeat(5000) + "\"}}");
+            assertEquals("INVALID_ARGUMENT", refused.get("code").asText());
+            assertEquals('\uD800', received.get().charAt(received.get().indexOf("exe ") + 4),
+                    "the handler sees the decoded lone surrogate, so validation must run on the String");
+            List<String> lines = log.messages();
+            assertFalse(lines.isEmpty());
+            for (String line : lines) {
+                assertFalse(line.contains("\n") || line.contains("\r") || line.contains("\u202E")
+                        || line.contains("\uD800"), "escaped: " + line);
+                assertTrue(line.length() < 2500, "capped: " + line.length());
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.contains("a\\nINFO forged \\u202Egnp.exe \\uD800 zzz")
+                    && l.contains("more characters)")), lines.toString());
+        }
+    }
+
+    @Test
+    void aSocketDirectoryOthersCouldChangeIsRefused() throws Exception {
+        Path run = Files.createDirectory(dir.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwxr-x"));
+        ServedSocket s = new ServedSocket(run.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(2));
+        IOException e = assertThrows(IOException.class, s.socket::start);
+        assertTrue(e.getMessage().startsWith("the control socket's directory " + run + " is writable by its group"
+                + " (mode 0775)"), e.getMessage());
+        assertFalse(Files.exists(run.resolve("ctl.sock"), LinkOption.NOFOLLOW_LINKS));
+
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path linked = Files.createSymbolicLink(dir.resolve("linked"), real);
+        ServedSocket l = new ServedSocket(linked.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(2));
+        IOException link = assertThrows(IOException.class, l.socket::start);
+        assertTrue(link.getMessage().contains("is a symbolic link"), link.getMessage());
+        assertFalse(Files.exists(real.resolve("ctl.sock"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
     void aSilentClientIsDisconnected() throws Exception {
         serve();
         try (SocketChannel channel = TinyClient.open(served.path)) {
@@ -234,6 +284,137 @@ class ControlSocketTest {
             release.countDown();
             assertTrue(TinyClient.reader(running).readLine().contains("\"type\":\"result\""));
             assertTrue(TinyClient.reader(queued).readLine().contains("\"type\":\"result\""));
+        }
+    }
+
+    /** A command that holds its worker until released, counting the runs that started. */
+    private static CommandHandler holding(CountDownLatch release, java.util.concurrent.atomic.AtomicInteger started) {
+        return (args, progress) -> {
+            started.incrementAndGet();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Json.object();
+        };
+    }
+
+    private static CommandHandler quickStatus() {
+        return (args, progress) -> {
+            ObjectNode data = Json.object();
+            data.put("phase", "ready");
+            return data;
+        };
+    }
+
+    @Test
+    void statusAndPingAnswerWhileLongCommandsHoldEveryWorkerAndFillTheQueue() throws Exception {
+        served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 16, Duration.ofSeconds(5));
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        served.commands.register("hold", Commands.Availability.ALWAYS, holding(release, started));
+        served.commands.register("status", Commands.Availability.ALWAYS, quickStatus());
+        served.commands.register(PingCommand.NAME, Commands.Availability.ALWAYS, new PingCommand("t"));
+        served.socket.start();
+        List<SocketChannel> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 32; i++) { // 16 running, 16 waiting in the queue
+                SocketChannel c = TinyClient.open(served.path);
+                held.add(c);
+                TinyClient.send(c, "{\"v\":1,\"id\":\"h" + i + "\",\"command\":\"hold\"}\n");
+            }
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (started.get() < 16 && System.nanoTime() < waitUntil) {
+                Thread.sleep(10);
+            }
+            assertEquals(16, started.get(), "every worker holds a long command");
+            Thread.sleep(200); // and the other 16 are queued
+            assertEquals("BUSY", served.only("{\"v\":1,\"id\":\"x\",\"command\":\"hold\"}").get("code").asText());
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                JsonNode status = served.only("{\"v\":1,\"id\":\"s" + i + "\",\"command\":\"status\"}");
+                JsonNode pong = served.only("{\"v\":1,\"id\":\"p" + i + "\",\"command\":\"ping\"}");
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertEquals("ready", status.at("/data/phase").asText(), status.toString());
+                assertTrue(pong.at("/data/pong").asBoolean(), pong.toString());
+                assertTrue(millis < 1000, "status and ping took " + millis + " ms with every worker busy");
+            }
+        } finally {
+            release.countDown();
+            for (SocketChannel c : held) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void aRequestWaitingInTheQueuePastItsDeadlineIsToldBusyAndNeverRuns() throws Exception {
+        served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 1, Duration.ofSeconds(5),
+                Duration.ofSeconds(1));
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        served.commands.register("hold", Commands.Availability.ALWAYS, holding(release, started));
+        served.socket.start();
+        try (SocketChannel running = TinyClient.open(served.path); SocketChannel queued = TinyClient.open(served.path)) {
+            TinyClient.send(running, "{\"v\":1,\"id\":\"r\",\"command\":\"hold\"}\n");
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (started.get() < 1 && System.nanoTime() < waitUntil) {
+                Thread.sleep(10);
+            }
+            long t0 = System.nanoTime();
+            TinyClient.send(queued, "{\"v\":1,\"id\":\"q\",\"command\":\"hold\"}\n");
+            BufferedReader in = TinyClient.reader(queued);
+            JsonNode busy = Json.read(in.readLine().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals("BUSY", busy.get("code").asText(), busy.toString());
+            assertEquals("q", busy.get("id").asText());
+            assertTrue(busy.get("message").asText().contains("stayed busy for 1 s"), busy.toString());
+            assertTrue(millis >= 900 && millis < 5000, "told after " + millis + " ms");
+            assertNull(in.readLine(), "and closed");
+            release.countDown();
+            assertTrue(TinyClient.reader(running).readLine().contains("\"type\":\"result\""));
+            Thread.sleep(200);
+            assertEquals(1, started.get(), "the expired request never ran");
+        }
+    }
+
+    @Test
+    void aServedRequestLeavesNoDeadlineHoldingItsLine() throws Exception {
+        served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(5),
+                Duration.ofSeconds(60));
+        served.commands.register("work", Commands.Availability.ALWAYS, (args, progress) -> Json.object());
+        served.socket.start();
+        String pad = "p".repeat(60_000); // near the request limit: a minute of these must not pile up
+        for (int i = 0; i < 50; i++) {
+            JsonNode r = served.only("{\"v\":1,\"id\":\"w" + i + "\",\"command\":\"work\",\"pad\":\"" + pad + "\"}");
+            assertEquals("result", r.get("type").asText(), r.toString());
+        }
+        Thread.sleep(100);
+        assertEquals(0, served.socket.armedTimers(), "every queue deadline was cancelled when its request started");
+    }
+
+    @Test
+    void idleConnectionsHoldNoWorker() throws Exception {
+        served = new ServedSocket(dir.resolve("ctl.sock"), ServedSocket.ABSENT_GROUP, 2, Duration.ofSeconds(20));
+        served.commands.register("status", Commands.Availability.ALWAYS, quickStatus());
+        served.commands.register("work", Commands.Availability.ALWAYS, (args, progress) -> Json.object());
+        served.socket.start();
+        List<SocketChannel> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                idle.add(TinyClient.open(served.path)); // connected, sending nothing
+            }
+            Thread.sleep(200);
+            long t0 = System.nanoTime();
+            assertEquals("result", served.only("{\"v\":1,\"id\":\"s\",\"command\":\"status\"}").get("type").asText());
+            assertEquals("result", served.only("{\"v\":1,\"id\":\"w\",\"command\":\"work\"}").get("type").asText());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(millis < 1000, "answered in " + millis + " ms beside 200 idle connections");
+        } finally {
+            for (SocketChannel c : idle) {
+                c.close();
+            }
         }
     }
 

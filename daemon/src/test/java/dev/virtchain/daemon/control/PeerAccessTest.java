@@ -60,8 +60,36 @@ class PeerAccessTest {
 
     @Test
     void thePeersPrimaryGroupIsEnough() throws Exception {
-        Files.writeString(groupFile, "");
+        Files.writeString(groupFile, PeerCredentialsTest.nobodysGroup() + ":x:65534:\n");
         assertTrue(access(PeerCredentialsTest.nobodysGroup()).allows(nobody));
+    }
+
+    @Test
+    void thePrimaryGroupIsComparedByGidNotByName() throws Exception {
+        // The configured group has nobody's gid under another name: nobody is in it.
+        Files.writeString(groupFile, "vcops:x:65534:\n");
+        assertTrue(access("vcops").allows(nobody));
+        // A group named like nobody's but with another gid: nobody is not in it.
+        Files.writeString(groupFile, PeerCredentialsTest.nobodysGroup() + ":x:991:\n");
+        assertFalse(access(PeerCredentialsTest.nobodysGroup()).allows(nobody));
+        // A group missing from the group file grants nothing, whatever the name service says.
+        Files.writeString(groupFile, "");
+        assertFalse(access(PeerCredentialsTest.nobodysGroup()).allows(nobody));
+    }
+
+    @Test
+    void membershipIsReadByGid() throws Exception {
+        // nobody is listed on another line with the configured group's gid: the kernel would grant it.
+        Files.writeString(groupFile, "vcops:x:990:alice\nvcops-alias:x:990:nobody\nother:x:991:nobody\n");
+        assertTrue(access("vcops").allows(nobody));
+        Files.writeString(groupFile, "vcops:x:990:alice\nother:x:991:nobody\n");
+        assertFalse(access("vcops").allows(nobody));
+    }
+
+    @Test
+    void aGroupNamedLikeAGidIsNotTrustedForThatGid() throws Exception {
+        Files.writeString(groupFile, "vcops:x:65534:\n65534:x:42:\n");
+        assertFalse(access("vcops").allows(nobody));
     }
 
     @Test

@@ -82,7 +82,8 @@ class PeerCredentialsTest {
 
         try (LogCapture log = new LogCapture(Connection.class)) {
             List<String> out = runAs(NOBODY, NOBODY, served.path, PING);
-            assertEquals(List.of("{\"id\":\"who\",\"type\":\"error\",\"code\":\"FORBIDDEN\",\"message\":\"permission"
+            // No id: the request of a refused peer is never read.
+            assertEquals(List.of("{\"id\":null,\"type\":\"error\",\"code\":\"FORBIDDEN\",\"message\":\"permission"
                     + " denied: user 'nobody' (group '" + nobodysGroup() + "') is neither root nor a member of group '"
                     + ServedSocket.ABSENT_GROUP + "'\"}"), out);
             assertTrue(log.messages().contains("refused control connection from user 'nobody' (group '" + nobodysGroup()

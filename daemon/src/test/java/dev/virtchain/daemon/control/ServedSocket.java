@@ -27,11 +27,17 @@ final class ServedSocket implements AutoCloseable {
     final Path path;
 
     ServedSocket(Path path, String group, int maxConnections, Duration requestTimeout) throws IOException {
+        this(path, group, maxConnections, requestTimeout, ControlSocket.DEFAULT_QUEUE_DEADLINE);
+    }
+
+    ServedSocket(Path path, String group, int maxConnections, Duration requestTimeout, Duration queueDeadline)
+            throws IOException {
         this.path = path;
         UserPrincipalLookupService users = FileSystems.getDefault().getUserPrincipalLookupService();
         PeerAccess access = new PeerAccess(group, GroupDatabase.system(), users.lookupPrincipalByName("root"),
                 users.lookupPrincipalByName(System.getProperty("user.name")));
-        socket = new ControlSocket(path, group, commands, access, heartbeat, maxConnections, requestTimeout);
+        socket = new ControlSocket(path, group, commands, access, heartbeat, maxConnections, requestTimeout,
+                queueDeadline);
         lifecycle.enter(Lifecycle.Phase.READY);
     }
 

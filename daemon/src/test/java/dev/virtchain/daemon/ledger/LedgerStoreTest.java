@@ -1,5 +1,6 @@
 package dev.virtchain.daemon.ledger;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -162,5 +163,46 @@ class LedgerStoreTest {
     void aHostileUuidNeverBecomesAPath() {
         LedgerStore store = new LedgerStore(state, CLOCK);
         assertThrows(IllegalArgumentException.class, () -> store.fileOf("../../etc/passwd"));
+    }
+
+    /** The ledger with snapshot s1 described by {@code description}. */
+    private static Ledger describedAs(String description) {
+        Ledger l = sampleLedger();
+        Snapshot s1 = Snapshot.of("s1", Instant.parse("2026-11-21T04:00:00Z"), "s0",
+                Map.of("vda", "/img/web1.vda.1.qcow2"), Consistency.CRASH, Origin.manual(), description);
+        return new Ledger(l.schemaVersion(), l.domain(), l.disks(), List.of(l.snapshots().get(0), s1), l.tombstones(),
+                l.current(), l.nextImageSeq());
+    }
+
+    @Test
+    void aLedgerThatWouldNotReadBackIsNeverWrittenAndTheOldFileStays() throws Exception {
+        LedgerStore store = new LedgerStore(state, CLOCK);
+        store.save(StoredLedger.idle(sampleLedger()));
+        Path file = store.fileOf(UUID);
+        byte[] before = Files.readAllBytes(file);
+
+        // U+FFFE cannot appear in XML: encoded as is, the file would fail to parse at the next start.
+        LedgerFileException nonchar = assertThrows(LedgerFileException.class,
+                () -> store.save(StoredLedger.idle(describedAs("bad \uFFFE text"))));
+        assertTrue(nonchar.getMessage().contains("would not read back"), nonchar.getMessage());
+        assertTrue(nonchar.getMessage().contains(file.toString()), nonchar.getMessage());
+        assertTrue(nonchar.getMessage().contains("left unchanged"), nonchar.getMessage());
+        // A lone surrogate cannot be encoded in UTF-8: it would come back as '?'.
+        LedgerFileException surrogate = assertThrows(LedgerFileException.class,
+                () -> store.save(StoredLedger.idle(describedAs("bad \uD800 text"))));
+        assertTrue(surrogate.getMessage().contains("reads back differently"), surrogate.getMessage());
+        // An escape character is not an XML 1.0 character either.
+        assertThrows(LedgerFileException.class, () -> store.save(StoredLedger.idle(describedAs("bad \u001B[31m"))));
+
+        assertArrayEquals(before, Files.readAllBytes(file), "the old ledger is untouched");
+        try (var files = Files.list(state.resolve("ledgers"))) {
+            assertEquals(List.of(UUID + ".xml"), files.map(p -> p.getFileName().toString()).toList(),
+                    "no temporary file is left behind");
+        }
+        assertEquals(sampleLedger(), new LedgerStore(state, CLOCK).loadAll().ledgers().get(0).ledger());
+        // and printable text of any script is stored and read back as given
+        store.save(StoredLedger.idle(describedAs("caf\u00e9 \uD83D\uDE80 \u65e5\u672c")));
+        assertEquals("caf\u00e9 \uD83D\uDE80 \u65e5\u672c",
+                store.load(UUID).orElseThrow().ledger().snapshot("s1").orElseThrow().description());
     }
 }
