@@ -184,6 +184,51 @@ class HostileImagesIT {
         }
     }
 
+    /**
+     * A ':' in a domain name ends up in image file names (a clone's overlays are named after it).
+     * QEMU would read the relative backing name "a:b.vda.qcow2" as protocol "a"; virtchain writes
+     * "./a:b.vda.qcow2", so snapshots of such a domain work and start.
+     */
+    @Test
+    void aColonInADomainNameStaysPartOfAFileName() throws Exception {
+        try (TestDomain dom = TestDomain.builder().running(false).create()) {
+            String d = dom.name();
+            String clone = d + "-x:y";
+            ok("--json", "adopt", d);
+            ok("--json", "snapshot-create", d, "c1");
+            try {
+                ok("--json", "clone", d, "c1", clone);
+                ok("--json", "snapshot-create", clone, "s1");
+                JsonNode chain = ok("--json", "chain", clone);
+                String active = chain.at("/disks/0/active").textValue();
+                Process info = new ProcessBuilder("qemu-img", "info", "-U", "--output=json", "-f", "qcow2", active)
+                        .redirectErrorStream(true).start();
+                String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(info.waitFor(60, TimeUnit.SECONDS));
+                assertTrue(out.contains("\"backing-filename\": \"./" + clone + ".vda.qcow2\""), out);
+                dom.connection().domainLookupByName(clone).create(); // libvirt and QEMU open the chain
+                ok("--json", "snapshot-create", clone, "s2");
+                ok("--json", "snapshot-delete", clone, "s1");
+                dom.connection().domainLookupByName(clone).destroy();
+            } finally {
+                try {
+                    Domain c = dom.connection().domainLookupByName(clone);
+                    if (c.isActive() == 1) {
+                        c.destroy();
+                    }
+                    c.undefine();
+                } catch (Exception e) {
+                    // not defined: nothing to clean up
+                }
+                try (Stream<Path> left = Files.list(dom.dir())) {
+                    for (Path f : left.filter(p -> p.getFileName().toString().startsWith(clone)).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+        }
+    }
+
     // --- hostile bytes --------------------------------------------------------------------------
 
     /** qcow2 headers a guest could write, each naming the secret (or a FIFO, a device) another way. */

@@ -64,7 +64,8 @@ public final class DomainXmlReader {
                             "backing image " + (backing.size() + 1) + ": " + describe(b.source));
                     break;
                 }
-                backing.add(new BackingImage(Path.of(b.source.file), b.format == null ? null : b.format.type,
+                // libvirt keeps "./" of a relative backing name in the path it shows (/img/./a:b.qcow2)
+                backing.add(new BackingImage(Path.of(b.source.file).normalize(), b.format == null ? null : b.format.type,
                         b.index == null ? 0 : b.index));
             }
             if (badBacking != null) {
@@ -74,7 +75,7 @@ public final class DomainXmlReader {
             XSource s = x.source;
             disks.add(new Disk(target, x.target.bus, DiskDevice.of(x.device),
                     x.driver == null ? null : x.driver.type,
-                    s == null || s.file == null ? null : Path.of(s.file),
+                    s == null || s.file == null ? null : Path.of(s.file).normalize(),
                     s == null || s.index == null ? 0 : s.index,
                     x.alias == null ? null : x.alias.name,
                     x.readonly != null, x.shareable != null,
