@@ -190,7 +190,8 @@ final class Commands {
                     "Makes a disk's active image standalone: a block pull with no base when running, "
                             + "qemu-img convert when shut off."),
             command("blockcopy",
-                    List.of(DOMAIN, DISK, one("DEST", "dest", Type.PATH, "the destination image")),
+                    List.of(DOMAIN, DISK, one("DEST", "dest", Type.PATH,
+                            "the new destination image, under a directory of copy-dirs")),
                     List.of(flag("shallow", "copy only the active image, keeping its backing chain"),
                             flag("pivot", "switch the domain to the copy when it is complete "
                                     + "(otherwise it keeps running on the original)"),
@@ -198,15 +199,24 @@ final class Commands {
                             BANDWIDTH),
                     "copy a disk to a new image, optionally switching to it",
                     "Copies a disk while the domain runs (blockcopy). With --pivot the domain "
-                            + "switches to the copy once it is complete."),
+                            + "switches to the copy once it is complete. DEST must be a new file in a "
+                            + "directory under copy-dirs of the daemon's configuration (by default "
+                            + "<state-dir>/copies) that only root can write; virtchaind creates it (mode "
+                            + "0600) and libvirt reuses it, so nothing outside those directories is "
+                            + "created, followed or overwritten."),
             command("export",
-                    List.of(DOMAIN, SNAPSHOT, one("DEST", "dest", Type.PATH, "the file to write")),
+                    List.of(DOMAIN, SNAPSHOT, one("DEST", "dest", Type.PATH,
+                            "the new file to write, under a directory of export-dirs")),
                     List.of(value("since", "NAME", Type.SNAPSHOT,
                             "write only what changed since this earlier snapshot, as a qcow2 overlay")),
                     "write a snapshot as a standalone image, or the difference between two",
                     "Writes a snapshot's point in time as a standalone image, or with --since the "
                             + "difference from an earlier snapshot as a qcow2 overlay. Holders are read-only, "
-                            + "so this is safe while the domain runs."),
+                            + "so this is safe while the domain runs. DEST must be a new file in a directory "
+                            + "under export-dirs of the daemon's configuration (by default "
+                            + "<state-dir>/exports) that only root can write. The export is written to "
+                            + ".DEST.partial, checked, and only then given its name, so DEST exists only "
+                            + "complete. A snapshot covers one disk per export."),
             command("job-list", List.of(optional("DOMAIN", "domain", Type.DOMAIN, "only this domain")),
                     List.of(),
                     "list running block jobs",
