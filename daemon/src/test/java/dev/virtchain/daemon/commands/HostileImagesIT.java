@@ -89,16 +89,11 @@ class HostileImagesIT {
     }
 
     private static JsonNode ok(String... args) throws Exception {
-        RealDaemon.Run r = daemon.cli(args);
-        assertEquals(0, r.status(), r.toString());
-        return r.json();
+        return daemon.ok(args);
     }
 
     private static JsonNode error(String code, String... args) throws Exception {
-        RealDaemon.Run r = daemon.cli(args);
-        assertEquals(1, r.status(), r.toString());
-        assertEquals(code, r.json().path("code").textValue(), r.toString());
-        return r.json();
+        return daemon.error(code, args);
     }
 
     /** A guest's raw disk with hostile headers in it: every command reads around them. */

@@ -47,16 +47,11 @@ class MoreCommandsIT {
     }
 
     private static JsonNode ok(String... args) throws Exception {
-        RealDaemon.Run r = daemon.cli(args);
-        assertEquals(0, r.status(), r.toString());
-        return r.json();
+        return daemon.ok(args);
     }
 
     private static JsonNode error(String code, String... args) throws Exception {
-        RealDaemon.Run r = daemon.cli(args);
-        assertEquals(1, r.status(), r.toString());
-        assertEquals(code, r.json().path("code").textValue(), r.toString());
-        return r.json();
+        return daemon.error(code, args);
     }
 
     @Test

@@ -103,6 +103,21 @@ final class RealDaemon implements AutoCloseable {
         return dir.resolve("state/copies");
     }
 
+    /** Runs the CLI, requires exit 0, and returns its JSON (pass {@code --json}). */
+    JsonNode ok(String... args) throws Exception {
+        Run r = cli(args);
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.status(), r.toString());
+        return r.json();
+    }
+
+    /** Runs the CLI, requires exit 1 with error {@code code}, and returns the error's JSON. */
+    JsonNode error(String code, String... args) throws Exception {
+        Run r = cli(args);
+        org.junit.jupiter.api.Assertions.assertEquals(1, r.status(), r.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(code, r.json().path("code").textValue(), r.toString());
+        return r.json();
+    }
+
     /** Runs {@code bin/virtchain --socket SOCKET ARGS...} and waits for it. */
     Run cli(String... args) throws Exception {
         return cliAt(socket, args);
