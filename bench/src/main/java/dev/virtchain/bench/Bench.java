@@ -3,6 +3,7 @@ package dev.virtchain.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virtchain.bench.live.BusySocket;
 import dev.virtchain.bench.live.Footprint;
 import dev.virtchain.bench.live.Fragmented;
 import dev.virtchain.bench.live.LiveHost;
@@ -66,6 +67,7 @@ public final class Bench {
                     case 6 -> Footprint.run(live);
                     case 7 -> Scale.run(live);
                     case 8 -> Fragmented.run(live);
+                    case 10 -> BusySocket.run(live);
                     default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 8");
                 };
                 result.put("wallSeconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);

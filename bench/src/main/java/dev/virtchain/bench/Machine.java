@@ -15,7 +15,7 @@ import java.util.Locale;
  * The facts about the machine a run is read against, from commands and /proc: nothing that names
  * the host or its paths.
  */
-final class Machine {
+public final class Machine {
     private Machine() {
     }
 
@@ -35,7 +35,7 @@ final class Machine {
     }
 
     /** The 1-, 5- and 15-minute load averages. */
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
