@@ -38,7 +38,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: Bench SOURCE-TREE WORK-DIR OUT-DIR PART... (parts 1-8)");
+            System.err.println("usage: Bench SOURCE-TREE WORK-DIR OUT-DIR PART... (parts 1-10)");
             System.exit(2);
         }
         Path root = Path.of(args[0]).toAbsolutePath();
@@ -66,9 +66,9 @@ public final class Bench {
                     case 5 -> MergeTime.run(live);
                     case 6 -> Footprint.run(live);
                     case 7 -> Scale.run(live);
-                    case 8 -> Fragmented.run(live);
+                    case 9 -> Fragmented.run(live);
                     case 10 -> BusySocket.run(live);
-                    default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 8");
+                    default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 10");
                 };
                 result.put("wallSeconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
                 result.put("startedAt", startedAt.truncatedTo(ChronoUnit.SECONDS).toString());

@@ -132,8 +132,8 @@ public final class Report {
         if (parts.has("7")) {
             scale(parts.get("7"));
         }
-        if (parts.has("8")) {
-            fragmented(parts.get("8"));
+        if (parts.has("9")) {
+            fragmented(parts.get("9"));
         }
         if (parts.has("10")) {
             busySocket(parts.get("10"));
@@ -218,13 +218,13 @@ public final class Report {
                 missed.add("6: `virtchain status` takes " + ms(cli.path("statusMedianMs")) + " (target ≤ 200 ms)");
             }
         }
-        if ((p = parts.get("8")) != null) {
+        if ((p = parts.get("9")) != null) {
             boolean met = p.path("daemonAlive").asBoolean() && p.path("daemonPeakRssBytes").asLong() <= 128 * MIB;
-            rows.add(row("8", "plan and du of a snapshot held by a " + p.path("extents").asLong() + "-extent image:"
+            rows.add(row("9", "plan and du of a snapshot held by a " + p.path("extents").asLong() + "-extent image:"
                             + " daemon peak RSS", mib(p.path("daemonPeakRssBytes")),
                     mib(p.path("mapOutputBytes")) + " of map output", "", "≤ 128 MiB, no OOM", met));
             if (!met) {
-                missed.add("8: with a " + p.path("extents").asLong() + "-extent image the daemon peaked at "
+                missed.add("9: with a " + p.path("extents").asLong() + "-extent image the daemon peaked at "
                         + mib(p.path("daemonPeakRssBytes")) + (p.path("daemonAlive").asBoolean() ? "" : " and died"));
             }
         }
@@ -486,7 +486,7 @@ public final class Report {
     }
 
     private void fragmented(JsonNode p) {
-        line("## 8. A fragmented image");
+        line("## 9. A fragmented image");
         line("");
         line("A snapshot held by a qcow2 image of " + p.path("extents").asLong() + " extents (512-byte clusters, every"
                 + " other one allocated). `qemu-img map` of it alone, then the daemon planning the snapshot's delete"
