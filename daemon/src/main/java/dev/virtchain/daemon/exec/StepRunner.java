@@ -250,8 +250,8 @@ final class StepRunner implements Step.Visitor<Void> {
 
     /**
      * Writes an export so that its destination appears only complete: into {@code .NAME.partial}
-     * beside it, created exclusively (0600), checked with {@code qemu-img check} once written, then
-     * linked to its final name (which fails rather than replace anything) and the partial name
+     * beside it, created exclusively (0600), checked with {@code qemu-img check} once written,
+     * forced to disk, then linked to its final name (which fails rather than replace anything) and the partial name
      * removed. A crash leaves at most the partial file, which this operation's recovery removes
      * and writes again; the destination itself is never deleted here.
      */
@@ -279,6 +279,7 @@ final class StepRunner implements Step.Visitor<Void> {
                 throw new StepFailed(domain, disk, dest, partial + " was replaced while the export was written;"
                         + " it was not given its name " + dest, null);
             }
+            created.sync(); // the name must never come before the data
             crash.reach("export-checked");
             Files.createLink(target, partial);
             crash.reach("export-linked");

@@ -59,6 +59,14 @@ public final class CreatedFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Forces the file's data to disk (fsync through the descriptor held since creation). qemu-img
+     * writes its output without flushing (its default cache mode for convert is "unsafe").
+     */
+    public void sync() throws IOException {
+        hold.force(true);
+    }
+
     /** Lets go of the file: from now on it is an ordinary file (an export handed over, a copy in use). */
     @Override
     public void close() {
