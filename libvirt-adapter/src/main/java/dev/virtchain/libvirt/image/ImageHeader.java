@@ -51,6 +51,8 @@ public record ImageHeader(Path file, String format, long virtualSize, String bac
     /** QEMU's cluster sizes run from 512 bytes to 2 MiB. */
     static final int MIN_CLUSTER_BITS = 9;
     static final int MAX_CLUSTER_BITS = 21;
+    /** How much of the header extensions is read at first. */
+    static final int FIRST_READ = 4096;
 
     private static final Set<String> FORMATS = Set.of("qcow2", "raw");
 
@@ -126,9 +128,21 @@ public record ImageHeader(Path file, String format, long virtualSize, String bac
         }
         String backingFormat = null;
         String dataFile = null;
-        ByteBuffer ext = readAt(ch, extensionsAt, (int) (clusterSize - extensionsAt), file);
+        // Extensions usually end within a few hundred bytes: read 4 KiB, and the rest of the first
+        // cluster only when they go on past that (a header is read on every chain check).
+        int room = (int) (clusterSize - extensionsAt);
+        ByteBuffer ext = readAt(ch, extensionsAt, Math.min(room, FIRST_READ), file);
         int at = 0;
-        while (at + 8 <= ext.limit()) {
+        while (true) {
+            if (at + 8 > ext.limit() || at + 8 + Integer.toUnsignedLong(ext.getInt(at + 4)) > ext.limit()) {
+                if (ext.limit() < room && ext.capacity() < room) {
+                    ext = readAt(ch, extensionsAt, room, file);
+                    continue;
+                }
+                if (at + 8 > ext.limit()) {
+                    break;
+                }
+            }
             int type = ext.getInt(at);
             long length = Integer.toUnsignedLong(ext.getInt(at + 4));
             if (type == EXT_END) {

@@ -33,6 +33,7 @@ class ImageHeaderTest {
         String dataFile;
         long incompatible;
         boolean extensionPastCluster;
+        int padding;
 
         byte[] bytes() {
             ByteBuffer b = ByteBuffer.allocate(1 << clusterBits);
@@ -42,6 +43,9 @@ class ImageHeaderTest {
                 b.putLong(72, incompatible).putInt(96, 4).putInt(100, headerLength);
             }
             int at = headerLength;
+            if (padding > 0) {
+                at = extension(b, at, 0x6803f857, new byte[padding]); // a long feature-name table first
+            }
             if (backingFormat != null) {
                 at = extension(b, at, ImageHeader.EXT_BACKING_FORMAT, backingFormat.getBytes(StandardCharsets.UTF_8));
             }
@@ -95,6 +99,18 @@ class ImageHeaderTest {
         ImageHeader h = ImageHeader.read(write("v2.qcow2", q.bytes()), "qcow2");
         assertEquals("base.qcow2", h.backingName());
         assertEquals("qcow2", h.backingFormat());
+    }
+
+    @Test
+    void extensionsPastTheFirstFourKiBAreReadToo() throws IOException {
+        Qcow2 q = new Qcow2();
+        q.padding = 6000;
+        q.backing = "base.raw";
+        q.backingFormat = "raw";
+        q.dataFile = "/etc/shadow";
+        ImageHeader h = ImageHeader.read(write("long.qcow2", q.bytes()), "qcow2");
+        assertEquals("raw", h.backingFormat());
+        assertEquals("/etc/shadow", h.dataFile());
     }
 
     @Test
