@@ -72,6 +72,22 @@ class HarnessIT {
         assertFalse(Leftovers.orphaned("production-vm"), "only vctest- names are ever touched");
     }
 
+    /**
+     * The URI and the pidfile name the same libvirtd: the daemon the tests connect to runs in the
+     * root under test, and its version is what that root's libvirtd binary reports. A test that
+     * stops libvirtd by that pidfile therefore stops the one it talks to, never the other one.
+     */
+    @Test
+    void theLibvirtdAtTheUriIsTheOneThePidfileNames() throws Exception {
+        long pid = LibvirtdUnderTest.pid(); // checks: alive, a libvirtd, in the root under test
+        String answering = LibvirtdUnderTest.version(TestLibvirt.connection().getLibVersion());
+        assertEquals(LibvirtdUnderTest.installedVersion(), answering,
+                "the libvirtd at " + LibvirtdUnderTest.uri() + " is the one installed in " + LibvirtdUnderTest.root());
+        assertEquals(LibvirtdUnderTest.root(), Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root")));
+        String described = LibvirtdUnderTest.describe(TestLibvirt.connection());
+        assertTrue(described.contains("libvirt " + answering) && described.contains("QEMU "), described);
+    }
+
     private static String[] listAll() {
         try {
             // One listing of running and defined domains: per-id look-ups race with other runs.
