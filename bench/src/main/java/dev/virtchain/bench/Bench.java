@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.bench.live.Footprint;
 import dev.virtchain.bench.live.Fragmented;
+import dev.virtchain.bench.live.LibvirtOwnTools;
 import dev.virtchain.bench.live.LiveHost;
 import dev.virtchain.bench.live.MergeTime;
 import dev.virtchain.bench.live.NewestDelete;
@@ -37,7 +38,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: Bench SOURCE-TREE WORK-DIR OUT-DIR PART... (parts 1-8)");
+            System.err.println("usage: Bench SOURCE-TREE WORK-DIR OUT-DIR PART... (parts 1-9)");
             System.exit(2);
         }
         Path root = Path.of(args[0]).toAbsolutePath();
@@ -66,13 +67,16 @@ public final class Bench {
                     case 6 -> Footprint.run(live);
                     case 7 -> Scale.run(live);
                     case 8 -> Fragmented.run(live);
-                    default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 8");
+                    case 9 -> LibvirtOwnTools.run(live);
+                    default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 9");
                 };
                 result.put("wallSeconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
                 result.put("startedAt", startedAt.truncatedTo(ChronoUnit.SECONDS).toString());
                 result.put("loadAverageBefore", loadBefore);
                 result.put("loadAverageAfter", Machine.loadAverage());
-                write(out.resolve("part-" + part + ".json"), result);
+                // Benchmark 9 runs once per hypervisor: one file per libvirt version.
+                write(out.resolve("part-" + part + (part == 9 ? "-" + result.path("libvirt").asText() : "") + ".json"),
+                        result);
             }
         }
     }
