@@ -178,7 +178,7 @@ public final class LibvirtOwnTools {
         }
     }
 
-    /** A command's exit status and what it said: the first line of stderr, or the CLI's JSON error. */
+    /** A command's exit status and what it said: its stderr, or the CLI's JSON error. */
     private static ObjectNode outcome(Command c) {
         ObjectNode o = JSON.objectNode();
         o.put("exit", c.exit());
@@ -191,7 +191,9 @@ public final class LibvirtOwnTools {
                 said = c.out().strip();
             }
         }
-        said = said.lines().findFirst().orElse("").replaceFirst("^error: ", "");
+        // virsh says "error: Failed to … s1" and then, on the next line, libvirt's reason.
+        said = String.join("; ", said.lines().map(l -> l.strip().replaceFirst("^error: ", ""))
+                .filter(l -> !l.isEmpty()).toList());
         o.put("message", said.length() > 300 ? said.substring(0, 300) + "…" : said);
         return o;
     }
