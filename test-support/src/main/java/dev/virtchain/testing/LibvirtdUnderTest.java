@@ -41,9 +41,9 @@ public final class LibvirtdUnderTest {
 
     /**
      * How long libvirtd may take to exit on SIGTERM. libvirt 9.0 exits within a second or two.
-     * libvirt 11.3 took 1.4–1.9 s in the restart tests here, but has been seen taking ~20 s on
-     * this machine (its shutdown waits for its worker threads): the wait is generous, and the
-     * tests report the time they measured.
+     * libvirt 11.3 took 1.4–1.9 s in the restart tests here, but was also seen taking ~20 s on
+     * this kind of machine: the wait is generous, and the restart tests print the time they
+     * measured.
      */
     public static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
