@@ -41,12 +41,21 @@ without_service_starts() {
     return "$status"
 }
 
+# Whether /run/NAME.pid names a live process of the host's root (not a chroot's).
+host_daemon_runs() {
+    local pid
+    pid="$(tr -dc 0-9 2>/dev/null <"/run/$1.pid")" || return 1
+    [ -n "$pid" ] && [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = / ] \
+        && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ]
+}
+
 start_libvirt() {
     if [ "$(ps -o comm= -p 1 2>/dev/null)" = systemd ]; then
         systemctl start virtlogd.socket libvirtd.service 2>/dev/null || systemctl start libvirtd
     else
-        pgrep -x virtlogd >/dev/null || { echo "==> starting virtlogd"; virtlogd -d; }
-        pgrep -x libvirtd >/dev/null || { echo "==> starting libvirtd"; libvirtd -d; }
+        # By pidfile, not by name: a test root's libvirtd (scripts/trixie-root) may run beside.
+        host_daemon_runs virtlogd || { echo "==> starting virtlogd"; virtlogd -d; }
+        host_daemon_runs libvirtd || { echo "==> starting libvirtd"; libvirtd -d; }
     fi
     local i
     for i in $(seq 1 60); do

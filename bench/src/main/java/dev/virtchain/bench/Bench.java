@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.bench.live.BusySocket;
 import dev.virtchain.bench.live.Footprint;
 import dev.virtchain.bench.live.Fragmented;
+import dev.virtchain.bench.live.LibvirtOwnTools;
 import dev.virtchain.bench.live.LiveHost;
 import dev.virtchain.bench.live.MergeTime;
 import dev.virtchain.bench.live.NewestDelete;
@@ -66,7 +67,8 @@ public final class Bench {
                     case 5 -> MergeTime.run(live);
                     case 6 -> Footprint.run(live);
                     case 7 -> Scale.run(live);
-                    case 9 -> Fragmented.run(live);
+                    case 8 -> Fragmented.run(live);
+                    case 9 -> LibvirtOwnTools.run(live);
                     case 10 -> BusySocket.run(live);
                     default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 10");
                 };
@@ -74,7 +76,9 @@ public final class Bench {
                 result.put("startedAt", startedAt.truncatedTo(ChronoUnit.SECONDS).toString());
                 result.put("loadAverageBefore", loadBefore);
                 result.put("loadAverageAfter", Machine.loadAverage());
-                write(out.resolve("part-" + part + ".json"), result);
+                // Benchmark 9 runs once per hypervisor: one file per libvirt version.
+                write(out.resolve("part-" + part + (part == 9 ? "-" + result.path("libvirt").asText() : "") + ".json"),
+                        result);
             }
         }
     }

@@ -45,6 +45,7 @@ public final class Report {
                 parts.set(Integer.toString(n), Bench.JSON.readTree(f.toFile()));
             }
         }
+        mergeHypervisors(runDir, parts);
         Path machine = runDir.resolve("machine.json");
         if (Files.exists(machine)) {
             results.set("machine", Bench.JSON.readTree(machine.toFile()));
@@ -57,6 +58,30 @@ public final class Report {
         results.set("parts", sorted);
         Bench.write(json, results);
         Files.writeString(markdown, new Report().render(results));
+    }
+
+    /**
+     * Benchmark 9 runs once per hypervisor ({@code part-9-<libvirt version>.json}); a version not
+     * run this time keeps its earlier figures. The run table shows the newest run's time and load.
+     */
+    private static void mergeHypervisors(Path runDir, ObjectNode parts) throws IOException {
+        List<Path> files;
+        try (var list = Files.list(runDir)) {
+            files = list.filter(f -> f.getFileName().toString().matches("part-9-.+\\.json")).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            return;
+        }
+        ObjectNode nine = parts.has("9") ? (ObjectNode) parts.get("9") : parts.putObject("9");
+        ObjectNode byVersion = nine.has("hypervisors") ? (ObjectNode) nine.get("hypervisors")
+                : nine.putObject("hypervisors");
+        for (Path f : files) {
+            JsonNode run = Bench.JSON.readTree(f.toFile());
+            byVersion.set(run.path("libvirt").asText(), run);
+            for (String field : List.of("startedAt", "wallSeconds", "loadAverageBefore", "loadAverageAfter")) {
+                nine.set(field, run.path(field));
+            }
+        }
     }
 
     // ------------------------------------------------------------------ rendering
@@ -91,7 +116,7 @@ public final class Report {
         line("## Targets not met");
         line("");
         if (missed.isEmpty()) {
-            line("None" + (parts.size() < 7 ? " among the benchmarks run (" + parts.size() + " of 7)." : "."));
+            line("None" + (parts.size() < 9 ? " among the benchmarks run (" + parts.size() + " of 9)." : "."));
         } else {
             for (String s : missed) {
                 line("- " + s);
@@ -132,8 +157,11 @@ public final class Report {
         if (parts.has("7")) {
             scale(parts.get("7"));
         }
+        if (parts.has("8")) {
+            fragmented(parts.get("8"));
+        }
         if (parts.has("9")) {
-            fragmented(parts.get("9"));
+            libvirtVersions(parts.get("9").path("hypervisors"));
         }
         if (parts.has("10")) {
             busySocket(parts.get("10"));
@@ -218,13 +246,13 @@ public final class Report {
                 missed.add("6: `virtchain status` takes " + ms(cli.path("statusMedianMs")) + " (target ≤ 200 ms)");
             }
         }
-        if ((p = parts.get("9")) != null) {
+        if ((p = parts.get("8")) != null) {
             boolean met = p.path("daemonAlive").asBoolean() && p.path("daemonPeakRssBytes").asLong() <= 128 * MIB;
-            rows.add(row("9", "plan and du of a snapshot held by a " + p.path("extents").asLong() + "-extent image:"
+            rows.add(row("8", "plan and du of a snapshot held by a " + p.path("extents").asLong() + "-extent image:"
                             + " daemon peak RSS", mib(p.path("daemonPeakRssBytes")),
                     mib(p.path("mapOutputBytes")) + " of map output", "", "≤ 128 MiB, no OOM", met));
             if (!met) {
-                missed.add("9: with a " + p.path("extents").asLong() + "-extent image the daemon peaked at "
+                missed.add("8: with a " + p.path("extents").asLong() + "-extent image the daemon peaked at "
                         + mib(p.path("daemonPeakRssBytes")) + (p.path("daemonAlive").asBoolean() ? "" : " and died"));
             }
         }
@@ -402,6 +430,103 @@ public final class Report {
         line("");
     }
 
+    private void libvirtVersions(JsonNode byVersion) {
+        List<JsonNode> runs = new ArrayList<>();
+        byVersion.elements().forEachRemaining(runs::add);
+        runs.sort(java.util.Comparator.comparing(r -> versionKey(r.path("libvirt").asText())));
+        line("## 9. libvirt's own snapshot-delete and snapshot-revert, by version");
+        line("");
+        line("The same scenes on each hypervisor, with virtchain beside libvirt on that hypervisor: the host's and"
+                + " the Debian 13 test root's (`scripts/trixie-root`). Bytes: a chain base ← s1 ← s2 ← s3 ← active, "
+                + dev.virtchain.bench.live.LibvirtOwnTools.HOLDER_MIB + " MiB in each snapshot's holder and " + dev.virtchain.bench.live.LibvirtOwnTools.ACTIVE_MIB
+                + " MiB in the active image; what each domain's QEMU wrote during the delete (libvirt deletes a"
+                + " range one snapshot at a time, s2 first).");
+        line("");
+        StringBuilder head = new StringBuilder("| delete |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (JsonNode r : runs) {
+            String v = "libvirt " + r.path("libvirt").asText() + " / QEMU " + r.path("qemu").asText();
+            head.append(" virtchain on ").append(v).append(" | virsh on ").append(v).append(" |");
+            rule.append("---|---|");
+        }
+        line(head.toString());
+        line(rule.toString());
+        for (String kind : List.of("newest", "interior", "range")) {
+            StringBuilder row = new StringBuilder("| " + kind + " (" + runs.get(0).path("bytes").path(kind)
+                    .path("snapshots").asText() + ") |");
+            for (JsonNode r : runs) {
+                JsonNode b = r.path("bytes").path(kind);
+                row.append(' ').append(mib(b.path("virtchainBytes"))).append(" (").append(b.path("virtchainSteps")
+                        .asText()).append(") | ").append(mib(b.path("virshBytes")));
+                for (JsonNode res : b.path("virshResults")) {
+                    if (res.path("exit").asInt() != 0) {
+                        row.append("; refused: ").append(cell(res.path("message").asText()));
+                    }
+                }
+                row.append(" |");
+            }
+            line(row.toString());
+        }
+        line("");
+        line("Branches and reverts: snapshots s1 and s2 of a running domain, then a revert to s1 (virtchain:"
+                + " `snapshot-revert --force`; libvirt: `virsh snapshot-revert`), a new snapshot s3, so that s1 has two"
+                + " children, then a delete of s1 (libvirt also with `--children`).");
+        line("");
+        head = new StringBuilder("| |");
+        rule = new StringBuilder("|---|");
+        for (JsonNode r : runs) {
+            head.append(" libvirt ").append(r.path("libvirt").asText()).append(" (virsh) | virtchain on ")
+                    .append(r.path("libvirt").asText()).append(" |");
+            rule.append("---|---|");
+        }
+        line(head.toString());
+        line(rule.toString());
+        for (String[] row : List.of(new String[] {"revert to s1", "revert"},
+                new String[] {"delete s1 (two children)", "deleteBranchPoint"},
+                new String[] {"delete s1 --children", "deleteBranchPointWithChildren"})) {
+            StringBuilder sb = new StringBuilder("| " + row[0] + " |");
+            for (JsonNode r : runs) {
+                sb.append(' ').append(outcome(r.path("virsh").path(row[1]))).append(" | ")
+                        .append(outcome(r.path("virtchain").path(row[1]))).append(" |");
+            }
+            line(sb.toString());
+        }
+        StringBuilder kept = new StringBuilder("| after the revert |");
+        for (JsonNode r : runs) {
+            kept.append(' ').append(afterRevert(r.path("virsh"))).append(" | ").append(afterRevert(r.path("virtchain")))
+                    .append(" |");
+        }
+        line(kept.toString());
+        line("");
+    }
+
+    private static String outcome(JsonNode o) {
+        if (o.isMissingNode()) {
+            return "—";
+        }
+        return o.path("exit").asInt() == 0 ? "done" : "refused: " + cell(o.path("message").asText());
+    }
+
+    private static String afterRevert(JsonNode side) {
+        if (side.path("revert").path("exit").asInt(-1) != 0) {
+            return "—";
+        }
+        return (side.path("runningAfterRevert").asBoolean() ? "running" : "shut off") + "; the current state "
+                + (side.path("currentStateKept").asBoolean() ? "kept" : "deleted");
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+
+    private static String versionKey(String v) {
+        StringBuilder k = new StringBuilder();
+        for (String part : v.split("\\.")) {
+            k.append(String.format(Locale.ROOT, "%06d", part.matches("\\d+") ? Integer.parseInt(part) : 0));
+        }
+        return k.toString();
+    }
+
     private void create(JsonNode p) {
         line("## 4. Snapshot create");
         line("");
@@ -486,7 +611,7 @@ public final class Report {
     }
 
     private void fragmented(JsonNode p) {
-        line("## 9. A fragmented image");
+        line("## 8. A fragmented image");
         line("");
         line("A snapshot held by a qcow2 image of " + p.path("extents").asLong() + " extents (512-byte clusters, every"
                 + " other one allocated). `qemu-img map` of it alone, then the daemon planning the snapshot's delete"

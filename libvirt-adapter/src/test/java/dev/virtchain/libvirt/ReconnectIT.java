@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.virtchain.testing.ImageContent;
+import dev.virtchain.testing.LibvirtdUnderTest;
 import dev.virtchain.testing.TestDomain;
 import dev.virtchain.testing.TestLibvirt;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -106,23 +105,12 @@ class ReconnectIT {
         }
     }
 
-    /** SIGTERM to libvirtd, wait until it is gone, start it again. QEMU processes keep running. */
-    private static void restartLibvirtd() throws IOException, InterruptedException {
-        long pid = Long.parseLong(run("pgrep", "-x", "libvirtd").strip().lines().findFirst().orElseThrow());
-        try {
-            run("kill", Long.toString(pid));
-            ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
-        } finally {
-            run("libvirtd", "-d");
-        }
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out.strip());
-        }
-        return out;
+    /**
+     * SIGTERM to the libvirtd under test (by its pidfile, never by name: the host's and a test
+     * root's libvirtd may run side by side), wait until it is gone, start it again. QEMU keeps running.
+     */
+    private static void restartLibvirtd() {
+        Duration exit = LibvirtdUnderTest.restart();
+        LOG.info("libvirtd took {} ms to exit on SIGTERM", exit.toMillis());
     }
 }

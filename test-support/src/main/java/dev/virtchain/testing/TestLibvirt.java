@@ -4,9 +4,11 @@ import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 
 /**
- * The libvirtd every integration test talks to. The URI comes from {@code VIRTCHAIN_TEST_URI}
- * (default {@code qemu:///system}). An unreachable libvirtd is a test failure, never a skip:
- * {@code scripts/test} installs and starts it.
+ * The libvirtd every integration test talks to: the one {@link LibvirtdUnderTest} names
+ * ({@code VIRTCHAIN_TEST_URI}, default {@code qemu:///system}). An unreachable libvirtd is a test
+ * failure, never a skip: {@code scripts/test} installs and starts it. The first connection of a
+ * test JVM prints which libvirt, QEMU and qemu-img the tests run against, so every leg's output
+ * says what it proved.
  */
 public final class TestLibvirt {
     private static Connect shared;
@@ -16,14 +18,14 @@ public final class TestLibvirt {
     private TestLibvirt() {}
 
     public static String uri() {
-        String uri = System.getenv("VIRTCHAIN_TEST_URI");
-        return uri == null || uri.isBlank() ? "qemu:///system" : uri;
+        return LibvirtdUnderTest.uri();
     }
 
     /** One connection per test JVM, opened on first use; leftovers of killed runs are swept then. */
     public static synchronized Connect connection() {
         if (shared == null) {
             shared = open();
+            System.out.println("[virtchain-test] hypervisor under test: " + LibvirtdUnderTest.describe(shared));
             Leftovers.sweep(shared);
             Runtime.getRuntime().addShutdownHook(new Thread(TestLibvirt::closeQuietly, "vctest-close"));
         } else if (!alive(shared)) {

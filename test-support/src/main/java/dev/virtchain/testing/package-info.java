@@ -24,8 +24,13 @@
  *       shows a guest ({@code qemu-img convert -U -O raw}).</li>
  *   <li>{@link dev.virtchain.testing.TestLibvirt}: the shared connection
  *       ({@code VIRTCHAIN_TEST_URI}, default {@code qemu:///system}). An unreachable libvirtd
- *       fails the test — it never skips. On first connection, domains and directories of killed
- *       test runs (whose pid in the name is dead) are removed.</li>
+ *       fails the test — it never skips. On first connection it prints the libvirt, QEMU and
+ *       qemu-img versions under test, and removes domains and directories of killed test runs
+ *       (whose pid in the name is dead).</li>
+ *   <li>{@link dev.virtchain.testing.LibvirtdUnderTest}: which hypervisor a run drives — the
+ *       host's, or a Debian 13 root's libvirtd in a chroot ({@code VIRTCHAIN_TEST_ROOT}, set by
+ *       {@code scripts/test --host=trixie}) — its pidfile, pid and restart. Tests that stop
+ *       libvirtd go through it: with two libvirtds on one machine, never by name.</li>
  * </ul>
  *
  * <p>Images live under {@code VIRTCHAIN_TEST_DIR} (default: the JVM's temp dir); each test

@@ -3,6 +3,7 @@ package dev.virtchain.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -70,6 +71,39 @@ class HarnessIT {
         assertFalse(Leftovers.orphaned("vctest-" + me + "-abcdefgh"), "our own domains are not leftovers");
         assertTrue(Leftovers.orphaned("vctest-999999999-abcdefgh"), "a dead pid's domain is a leftover");
         assertFalse(Leftovers.orphaned("production-vm"), "only vctest- names are ever touched");
+    }
+
+    /**
+     * The URI and the pidfile name the same libvirtd: the daemon the tests connect to runs in the
+     * root under test, and its version is what that root's libvirtd binary reports. A test that
+     * stops libvirtd by that pidfile therefore stops the one it talks to, never the other one.
+     */
+    @Test
+    void theLibvirtdAtTheUriIsTheOneThePidfileNames() throws Exception {
+        long pid = LibvirtdUnderTest.pid(); // checks: alive, a libvirtd, in the root under test
+        String answering = LibvirtdUnderTest.version(TestLibvirt.connection().getLibVersion());
+        assertEquals(LibvirtdUnderTest.installedVersion(), answering,
+                "the libvirtd at " + LibvirtdUnderTest.uri() + " is the one installed in " + LibvirtdUnderTest.root());
+        assertEquals(LibvirtdUnderTest.root(), Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root")));
+        String described = LibvirtdUnderTest.describe(TestLibvirt.connection());
+        assertTrue(described.contains("libvirt " + answering) && described.contains("QEMU "), described);
+    }
+
+    /**
+     * QEMU holds its image locks, so a writer outside QEMU is refused. In a chroot libvirt's
+     * default private /dev namespace leaves QEMU unable to probe OFD locks and it runs without
+     * any (libvirt 11.3 / QEMU 10.0, measured): the test root sets {@code namespaces = [ ]}, and
+     * this fails if that ever stops being enough.
+     */
+    @Test
+    void qemuHoldsTheLockOfTheImageItWrites() {
+        try (TestDomain dom = TestDomain.builder().create()) {
+            Path active = dom.activeImage("vda");
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> Tools.run(List.of("qemu-img", "info", "-f", "qcow2", active.toString())),
+                    "qemu-img opened " + active + " while QEMU runs on it: QEMU holds no image lock");
+            assertTrue(refused.getMessage().contains("lock"), refused.getMessage());
+        }
     }
 
     private static String[] listAll() {

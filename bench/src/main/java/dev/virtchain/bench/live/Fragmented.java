@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * Benchmark 9: a snapshot held by an image of {@value #EXTENTS} extents (512-byte clusters, every
+ * Benchmark 8: a snapshot held by an image of {@value #EXTENTS} extents (512-byte clusters, every
  * other one allocated), so {@code qemu-img map} prints about that many runs (~110 bytes each).
  * The daemon plans the snapshot's delete and answers {@code du} on it; the figures are the time of
  * each beside {@code qemu-img map} of the same image alone, and the daemon's peak resident memory
@@ -37,7 +37,7 @@ public final class Fragmented {
         long virtualSize = EXTENTS * CLUSTER;
         try (TestDomain dom = TestDomain.builder().diskMiB(virtualSize / MIB).running(false).create()) {
             Path base = dom.basePath("vda");
-            host.progress().say("  9: writing a " + virtualSize / MIB + " MiB image with " + EXTENTS + " extents");
+            host.progress().say("  8: writing a " + virtualSize / MIB + " MiB image with " + EXTENTS + " extents");
             Path raw = dir.resolve("pattern.raw");
             writePattern(raw, virtualSize);
             Files.delete(base);
@@ -65,7 +65,7 @@ public final class Fragmented {
                 out.put("planBytesToCopy", plan.data().at("/plan/estimatedBytes").asLong(-1));
                 out.put("daemonPeakRssBytes", d.peakRss());
                 out.put("daemonAlive", ProcessHandle.of(d.pid()).map(ProcessHandle::isAlive).orElse(false));
-                host.progress().say(String.format("  9: map %.1f s (%.0f MiB of JSON); daemon plans in %.1f s, du %.1f s,"
+                host.progress().say(String.format("  8: map %.1f s (%.0f MiB of JSON); daemon plans in %.1f s, du %.1f s,"
                                 + " peak RSS %.0f MiB (%.0f MiB before)", mapSeconds, mapBytes / (double) MIB,
                         plan.nanos() / 1e9, du.nanos() / 1e9, d.peakRss() / (double) MIB,
                         out.get("daemonPeakRssBeforeBytes").asLong() / (double) MIB));

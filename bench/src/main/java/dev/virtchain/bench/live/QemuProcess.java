@@ -17,9 +17,12 @@ public final class QemuProcess {
         this.pid = pid;
     }
 
-    /** The process libvirt started for {@code domain} (its pid file under /run/libvirt/qemu). */
+    /**
+     * The process libvirt started for {@code domain}: its pid file under /run/libvirt/qemu of the
+     * root the libvirtd under test runs in (a chroot's pids are the host's).
+     */
     public static QemuProcess of(String domain) {
-        Path pidFile = Path.of("/run/libvirt/qemu", domain + ".pid");
+        Path pidFile = dev.virtchain.testing.LibvirtdUnderTest.root().resolve("run/libvirt/qemu").resolve(domain + ".pid");
         try {
             return new QemuProcess(Long.parseLong(Files.readString(pidFile).strip()));
         } catch (IOException e) {

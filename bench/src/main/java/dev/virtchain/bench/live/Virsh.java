@@ -3,9 +3,12 @@ package dev.virtchain.bench.live;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code virsh -c qemu:///system …}, the baseline tool. */
+/**
+ * {@code virsh -c URI …}, the baseline tool, on the libvirtd under test: {@code qemu:///system},
+ * or the Debian 13 test root's when {@code bench/run} runs benchmark 8 there.
+ */
 public final class Virsh {
-    public static final String URI = "qemu:///system";
+    public static final String URI = dev.virtchain.testing.LibvirtdUnderTest.uri();
 
     private Virsh() {
     }

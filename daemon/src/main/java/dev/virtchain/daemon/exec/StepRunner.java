@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -125,8 +126,10 @@ final class StepRunner implements Step.Visitor<Void> {
         acquirePermit(s.disk());
         boolean keepPermit = false;
         try {
+            AtomicBoolean reported = new AtomicBoolean();
             BlockJobWatcher w = host.startCommit(new CommitRequest(domain, s.disk(), Path.of(s.top()), Path.of(s.base()),
-                    bandwidthMiB), observer("commit " + s.disk()));
+                    bandwidthMiB), observer("commit " + s.disk(), reported));
+            announce("commit " + s.disk(), s.estimatedBytes(), reported);
             crash.reach("after-call");
             if (s.active()) {
                 await(w.whenReady(), s.disk(), s.top(), "active commit of " + s.top() + " into " + s.base());
@@ -171,8 +174,10 @@ final class StepRunner implements Step.Visitor<Void> {
     public Void blockPull(Step.BlockPull s) {
         acquirePermit(s.disk());
         try {
+            AtomicBoolean reported = new AtomicBoolean();
             BlockJobWatcher w = host.startPull(new PullRequest(domain, s.disk(), s.base() == null ? null : Path.of(s.base()),
-                    bandwidthMiB), observer("pull " + s.disk()));
+                    bandwidthMiB), observer("pull " + s.disk(), reported));
+            announce("pull " + s.disk(), s.estimatedBytes(), reported);
             crash.reach("after-call");
             requireCompleted(await(w.outcome(), s.disk(), s.image(), "pull into " + s.image()), s.disk(), s.image());
             return null;
@@ -432,10 +437,27 @@ final class StepRunner implements Step.Visitor<Void> {
         }
     }
 
+    /**
+     * Tells the client a block job has started, unless the watcher already reported it: QEMU 10
+     * (libvirt 11.3) can finish a commit of a few MiB before the watcher's first poll sees it run,
+     * and the client would otherwise see no progress at all for that step. Sent only once libvirt
+     * has started the job: {@code --no-wait} answers at a step's first progress.
+     */
+    private void announce(String phase, long estimatedBytes, AtomicBoolean reported) {
+        if (!reported.get()) {
+            progress.progress(phase, 0, estimatedBytes, null);
+        }
+    }
+
     private BlockJobObserver observer(String phase) {
+        return observer(phase, new AtomicBoolean());
+    }
+
+    private BlockJobObserver observer(String phase, AtomicBoolean reported) {
         return new BlockJobObserver() {
             @Override
             public void onProgress(BlockJob job, BlockJobProgress p) {
+                reported.set(true);
                 progress.progress(phase, p.cur(), p.end(), null);
             }
         };

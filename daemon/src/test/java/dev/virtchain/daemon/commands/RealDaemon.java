@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.virtchain.testing.TestLibvirt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * virtchaind started the way an operator starts it ({@code bin/virtchaind}, from the build
  * output that {@code package} made) on a temporary socket and state directory, against the real
- * libvirtd; and {@code bin/virtchain}, the real CLI, to talk to it. {@link #close} ends the
- * daemon it started (SIGTERM, then SIGKILL) and nothing else.
+ * libvirtd under test ({@link TestLibvirt#uri()}); and {@code bin/virtchain}, the real CLI, to
+ * talk to it. {@link #close} ends the daemon it started (SIGTERM, then SIGKILL) and nothing else.
  */
 final class RealDaemon implements AutoCloseable {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -68,8 +69,9 @@ final class RealDaemon implements AutoCloseable {
                 metrics-listen = none
                 """ + extraConfig);
         Path log = dir.resolve("virtchaind.log");
+        // --connect: the libvirtd under test, which is not always the host's qemu:///system.
         Process p = new ProcessBuilder(List.of(ROOT.resolve("bin/virtchaind").toString(), "--config", config.toString(),
-                "--socket", socket.toString(), "--state-dir", state.toString()))
+                "--socket", socket.toString(), "--state-dir", state.toString(), "--connect", TestLibvirt.uri()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         RealDaemon d = new RealDaemon(dir, socket, log, p);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();

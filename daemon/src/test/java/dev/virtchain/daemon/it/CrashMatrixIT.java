@@ -476,8 +476,6 @@ class CrashMatrixIT {
     private String config() {
         StringBuilder c = new StringBuilder();
         c.append("[daemon]\n");
-        String uri = System.getenv("VIRTCHAIN_TEST_URI");
-        c.append("connect = ").append(uri == null || uri.isBlank() ? "qemu:///system" : uri).append('\n');
         c.append("min-free-space = 0\n");
         c.append("max-block-jobs = 2\n");
         Scene prune = scenes.get(Op.PRUNE);

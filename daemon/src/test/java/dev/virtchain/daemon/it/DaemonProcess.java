@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.daemon.CrashPoints;
+import dev.virtchain.testing.TestLibvirt;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * virtchaind as a real child process, started with {@code bin/virtchaind} from the build, the way
  * an operator runs it: its own state directory, socket and configuration under one test-owned
- * home directory. A test can arm a crash point, wait for the daemon to die with status 137, and
- * start it again on the same state.
+ * home directory, connected to the libvirtd under test ({@link TestLibvirt#uri()}). A test can
+ * arm a crash point, wait for the daemon to die with status 137, and start it again on the same
+ * state.
  *
  * <p>Each start writes its output to {@code <home>/daemon-N.log}; a failure message quotes the
  * end of it. The daemon is stopped by its own pid only ({@link #stop()} sends SIGTERM,
@@ -74,8 +76,10 @@ final class DaemonProcess implements AutoCloseable {
                 n++;
             }
             Path log = home.resolve("daemon-" + n + ".log");
+            // --connect: the libvirtd under test, which is not always the host's qemu:///system.
             ProcessBuilder pb = new ProcessBuilder(List.of(LAUNCHER.toString(), "--config", conf.toString(),
-                    "--state-dir", stateDir(home).toString(), "--socket", socket(home).toString()))
+                    "--state-dir", stateDir(home).toString(), "--socket", socket(home).toString(),
+                    "--connect", TestLibvirt.uri()))
                     .redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().remove(CrashPoints.ENVIRONMENT_VARIABLE);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virtchain.testing.ImageContent;
+import dev.virtchain.testing.LibvirtdUnderTest;
 import dev.virtchain.testing.TestDomain;
 import dev.virtchain.testing.TestLibvirt;
 import java.nio.file.Files;
@@ -142,27 +143,13 @@ class LibvirtdRestartIT {
                 + daemon.tail());
     }
 
-    /** SIGTERM to libvirtd, wait until it is gone, start it again, wait until it answers. */
+    /**
+     * SIGTERM to the libvirtd under test (by its pidfile, never by name: the host's and a test
+     * root's libvirtd may run side by side), wait until it is gone, start it again, wait until it
+     * answers.
+     */
     private static void restartLibvirtd() {
-        long pid = Long.parseLong(DaemonProcess.run(List.of("pgrep", "-x", "libvirtd")).strip().lines().findFirst()
-                .orElseThrow());
-        try {
-            DaemonProcess.run(List.of("kill", Long.toString(pid)));
-            ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
-        } finally {
-            DaemonProcess.run(List.of("libvirtd", "-d"));
-        }
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (true) {
-            try {
-                DaemonProcess.run(List.of("virsh", "-c", TestLibvirt.uri(), "version"));
-                return;
-            } catch (AssertionError notYet) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw notYet;
-                }
-                DaemonProcess.sleep(200);
-            }
-        }
+        Duration exit = LibvirtdUnderTest.restart();
+        System.out.println("[virtchain-test] libvirtd took " + exit.toMillis() + " ms to exit on SIGTERM");
     }
 }
