@@ -254,10 +254,12 @@ public final class Virtchaind {
         LedgerStore store = new LedgerStore(config.stateDir(), clock);
         LedgerStore.Loaded loaded = store.loadAll();
         Map<String, String> quarantined = new java.util.HashMap<>();
-        for (var problem : loaded.unreadable()) {
-            log.error("{}; the file is left in place and its domain left alone", problem.getMessage());
-            String file = java.nio.file.Path.of(problem.file()).getFileName().toString();
-            quarantined.put(file.replaceFirst("\\.xml$", ""), problem.getMessage());
+        for (String repaired : loaded.repaired()) {
+            log.warn("{}", repaired);
+        }
+        for (LedgerStore.Unreadable problem : loaded.unreadable()) {
+            log.error("{}; the files are left in place and the domain left alone", problem.problem());
+            quarantined.put(problem.uuid(), problem.problem());
         }
         LedgerBook book = new LedgerBook(store, loaded.ledgers());
         DiskLocks locks = new DiskLocks();
