@@ -132,7 +132,7 @@ public final class LedgerStore {
                 return Optional.of(current.problem().orElseThrow().getMessage()
                         + "; the previous generation is not used in its place");
             }
-            return Optional.of("the ledger of domain " + uuid + " cannot be read in either generation: current "
+            return Optional.of("the ledger of the domain with UUID " + uuid + " cannot be read in either generation: current "
                     + describe(current) + "; previous " + describe(previous)
                     + "; both files are left in place and the domain is left alone");
         }
