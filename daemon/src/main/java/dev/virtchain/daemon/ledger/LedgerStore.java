@@ -300,11 +300,13 @@ public final class LedgerStore {
         String stamp = stamp();
         Path dest = retired.resolve(uuid + "-" + stamp + SUFFIX);
         try {
-            Files.move(f, dest, StandardCopyOption.ATOMIC_MOVE);
+            // The previous generation first: a crash between the two moves must not leave it alone
+            // in ledgers/, where the next start would take it for a damaged domain's fallback.
             Path prev = previousOf(uuid);
             if (Files.exists(prev, LinkOption.NOFOLLOW_LINKS)) {
                 Files.move(prev, retired.resolve(uuid + "-" + stamp + PREVIOUS_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
             }
+            Files.move(f, dest, StandardCopyOption.ATOMIC_MOVE);
             AtomicFile.syncDirectory(dir);
             AtomicFile.syncDirectory(retired);
             return Optional.of(dest);
