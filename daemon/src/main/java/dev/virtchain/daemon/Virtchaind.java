@@ -30,6 +30,7 @@ import dev.virtchain.daemon.files.HostFiles;
 import dev.virtchain.daemon.exec.OperationRunner;
 import dev.virtchain.daemon.ledger.LedgerBook;
 import dev.virtchain.daemon.ledger.LedgerStore;
+import dev.virtchain.daemon.ledger.StateCheck;
 import dev.virtchain.daemon.store.StateLock;
 import dev.virtchain.daemon.store.TrustedDirectory;
 import dev.virtchain.daemon.store.UnsafeDirectory;
@@ -75,7 +76,8 @@ import org.slf4j.LoggerFactory;
  * virtchaind: reads its configuration, opens the control socket, runs recovery, starts the
  * policy schedules, tells systemd it is ready, and runs until SIGTERM.
  *
- * <p>Exit statuses: 0 for {@code --help}, {@code --version} and a good {@code --check-config};
+ * <p>Exit statuses: 0 for {@code --help}, {@code --version}, a good {@code --check-config} and a
+ * {@code --check-state} that found every ledger good (1 when it found a problem);
  * 2 for a bad command line or configuration, a state directory another virtchaind holds, or a
  * state or socket directory others could change (the unit's {@code RestartPreventExitStatus=2}
  * keeps systemd from restarting into the same mistake); 1 when start-up fails (socket in use,
@@ -196,6 +198,11 @@ public final class Virtchaind {
             return 0;
         }
 
+        if (line.action() == CommandLine.Action.CHECK_STATE) {
+            // Read-only, and without the state lock: it may run beside the daemon that holds it.
+            return StateCheck.run(config.stateDir(), out);
+        }
+
         long pid = ProcessHandle.current().pid();
         StateLock stateLock;
         try {
@@ -254,10 +261,12 @@ public final class Virtchaind {
         LedgerStore store = new LedgerStore(config.stateDir(), clock);
         LedgerStore.Loaded loaded = store.loadAll();
         Map<String, String> quarantined = new java.util.HashMap<>();
-        for (var problem : loaded.unreadable()) {
-            log.error("{}; the file is left in place and its domain left alone", problem.getMessage());
-            String file = java.nio.file.Path.of(problem.file()).getFileName().toString();
-            quarantined.put(file.replaceFirst("\\.xml$", ""), problem.getMessage());
+        for (String repaired : loaded.repaired()) {
+            log.warn("{}", repaired);
+        }
+        for (LedgerStore.Unreadable problem : loaded.unreadable()) {
+            log.error("{}; the files are left in place and the domain left alone", problem.problem());
+            quarantined.put(problem.uuid(), problem.problem());
         }
         LedgerBook book = new LedgerBook(store, loaded.ledgers());
         DiskLocks locks = new DiskLocks();

@@ -56,4 +56,18 @@ class LaunchTest {
         assertEquals(2, launch(Map.of(CrashPoints.ENVIRONMENT_VARIABLE, "x@0"), "--check-config"));
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("virtchaind: crash point 'x@0'"));
     }
+
+    @Test
+    void checkStateReadsTheStateDirectoryWithoutTakingItsLockOrCreatingAnything() throws Exception {
+        Path state = dir.resolve("state");
+        assertEquals(1, launch(Map.of(), "--check-state", "--state-dir", state.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(state + " does not exist"), out.toString());
+        assertTrue(Files.notExists(state), "a check creates nothing");
+
+        Files.createDirectories(state.resolve("ledgers"));
+        out.reset();
+        assertEquals(0, launch(Map.of(), "--check-state", "--state-dir=" + state));
+        assertTrue(out.toString(StandardCharsets.UTF_8).endsWith("0 ledgers, all good\n"), out.toString());
+        assertTrue(Files.notExists(state.resolve("lock")), "no lock file is made, let alone taken");
+    }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every row of the deletion table (DESIGN §2), run live on a real domain through the adapter:
+ * Every row of the deletion table (docs/design.md §2), run live on a real domain through the adapter:
  * chain {@code V <- V.1 <- V.2 <- V.3}, S0→V, S1→V.1, S2→V.2. After each job, every surviving
  * point in time keeps its digest (a committed image's point in time now lives in its base), the
  * live view keeps its digest, deleted images are off the XML chain and backing names stay relative.

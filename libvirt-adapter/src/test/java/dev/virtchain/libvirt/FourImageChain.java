@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The chain of DESIGN §2 on {@code vda}: {@code V <- V.1 <- V.2 <- V.3} (active), snapshots
+ * The chain of docs/design.md §2 on {@code vda}: {@code V <- V.1 <- V.2 <- V.3} (active), snapshots
  * S0→V, S1→V.1, S2→V.2, taken through {@link LibvirtHost#takeSnapshot}. Every layer gets guest
  * data overlapping the layer below, so each point in time differs from its neighbours; their
  * digests are recorded as they are frozen.

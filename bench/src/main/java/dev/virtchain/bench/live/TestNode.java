@@ -150,7 +150,7 @@ public final class TestNode {
             Ledger ledger = new Ledger(Ledger.SCHEMA_VERSION, new DomainId(name(i), uuid(i)), ds, snaps, List.of(),
                     "s" + depth, depth + 1);
             ledger.requireValid();
-            StoredLedger stored = StoredLedger.idle(ledger);
+            StoredLedger stored = StoredLedger.idle(ledger).atVersion(1); // as its first save writes it
             try {
                 Files.write(store.fileOf(stored.uuid()), codec.write(stored));
             } catch (IOException e) {

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every row of DESIGN §2 on its chain {@code V <- V.1 <- V.2 <- V.3^}, live and offline: the
+ * Every row of docs/design.md §2 on its chain {@code V <- V.1 <- V.2 <- V.3^}, live and offline: the
  * steps, the ledger after and the bytes, then the plan run on the simulator (which checks each
  * step's bytes against its estimate) and every remaining point in time read back.
  */

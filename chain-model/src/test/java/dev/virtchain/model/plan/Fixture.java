@@ -38,7 +38,7 @@ final class Fixture {
     }
 
     /**
-     * DESIGN §2's chain {@code V <- V.1 <- V.2 <- V.3^}, S0→V, S1→V.1, S2→V.2, written as the
+     * docs/design.md §2's chain {@code V <- V.1 <- V.2 <- V.3^}, S0→V, S1→V.1, S2→V.2, written as the
      * simulator's own table test does:
      * <pre>
      * cluster   0  1  2  3  4  5  6  7

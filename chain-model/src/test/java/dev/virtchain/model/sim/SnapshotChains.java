@@ -16,7 +16,7 @@ final class SnapshotChains {
     }
 
     /**
-     * The chain of DESIGN §2, {@code V <- V.1 <- V.2 <- V.3^}, snapshots S0→V, S1→V.1,
+     * The chain of docs/design.md §2, {@code V <- V.1 <- V.2 <- V.3^}, snapshots S0→V, S1→V.1,
      * S2→V.2, with V.3 active. Each image writes its own token (10, 11, 12, 13) into some
      * clusters, overlapping the images below:
      * <pre>

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every row of the table in DESIGN §2, on {@link SnapshotChains#designChain()}: the resulting
+ * Every row of the table in docs/design.md §2, on {@link SnapshotChains#designChain()}: the resulting
  * chain, the bytes copied, and that every surviving point in time and the active view still
  * show what they showed, wherever the ledger says they now live.
  */

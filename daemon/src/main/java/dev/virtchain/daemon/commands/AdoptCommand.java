@@ -10,6 +10,8 @@ import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.control.Json;
 import dev.virtchain.daemon.control.ProgressSink;
 import dev.virtchain.libvirt.DomainNotFoundException;
+import dev.virtchain.daemon.exec.OperationRefused;
+import dev.virtchain.daemon.ledger.StaleLedger;
 import dev.virtchain.libvirt.HypervisorException;
 import dev.virtchain.model.Ledger;
 import dev.virtchain.model.Origin;
@@ -39,7 +41,7 @@ final class AdoptCommand implements CommandHandler {
             l = cx.services().domains().adopt(domain);
         } catch (DomainNotFoundException e) {
             throw ManagedDomain.unknown(cx.services().host(), domain);
-        } catch (HypervisorException e) {
+        } catch (HypervisorException | OperationRefused | StaleLedger e) {
             throw Failures.of(e, domain);
         } catch (RuntimeException e) {
             // ManagedDomains refuses chains it cannot explain, or an unreadable ledger file, saying why.

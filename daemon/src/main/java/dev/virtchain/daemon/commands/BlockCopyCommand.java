@@ -13,6 +13,7 @@ import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.CommandHandler;
 import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ledger.StaleLedger;
 import dev.virtchain.daemon.ledger.StoredLedger;
 import dev.virtchain.libvirt.BlockJob;
 import dev.virtchain.libvirt.BlockJobObserver;
@@ -245,7 +246,16 @@ final class BlockCopyCommand implements CommandHandler {
                     + dest + ", but the ledger cannot record it (" + String.join("; ", problems) + "); run"
                     + " 'virtchain adopt " + domain + "'", domain, before.target(), null, dest.toString(), null);
         }
-        cx.services().book().save(stored.with(next));
+        try {
+            // Saved only if the ledger is still the generation read above: a change made meanwhile
+            // (adopt, another command) is not overwritten.
+            cx.services().book().save(stored.with(next));
+        } catch (StaleLedger e) {
+            throw new CommandFailure(ErrorCode.FAILED, "disk " + before.target() + " of " + domain + " now uses "
+                    + dest + ", but its ledger changed while the pivot was being recorded, so virtchain did not record"
+                    + " it (" + e.getMessage() + "); run 'virtchain adopt " + domain + "' to take the new chain in",
+                    domain, before.target(), null, dest.toString(), e);
+        }
         log.info("{} {} now writes to {} (blockcopy pivot); the ledger follows", domain, before.target(), dest);
     }
 

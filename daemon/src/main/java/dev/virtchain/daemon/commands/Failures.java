@@ -7,6 +7,7 @@ import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.exec.OperationRefused;
 import dev.virtchain.daemon.exec.StepFailed;
+import dev.virtchain.daemon.ledger.StaleLedger;
 import dev.virtchain.libvirt.DomainNotFoundException;
 import dev.virtchain.libvirt.HypervisorException;
 import dev.virtchain.libvirt.Involved;
@@ -44,6 +45,10 @@ final class Failures {
         if (e instanceof StepFailed f) {
             return new CommandFailure(ErrorCode.FAILED, withCause(f), orElse(f.domain(), domain), f.disk(), null,
                     f.file(), e);
+        }
+        if (e instanceof StaleLedger s) {
+            // Another writer saved the ledger first; the command can be run again on the new one.
+            return new CommandFailure(ErrorCode.BUSY, e.getMessage(), orElse(s.domain(), domain), null, null, null, e);
         }
         if (e instanceof DomainNotFoundException) {
             return new CommandFailure(ErrorCode.UNKNOWN_DOMAIN, "libvirt has no domain " + domain

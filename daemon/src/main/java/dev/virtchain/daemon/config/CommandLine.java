@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * {@code virtchaind [--config FILE] [--connect URI] [--socket PATH] [--state-dir DIR]}, plus
- * {@code --check-config}, {@code --help} and {@code --version}. Options given here override the
+ * {@code --check-config}, {@code --check-state}, {@code --help} and {@code --version}. Options given here override the
  * file. Both {@code --opt VALUE} and {@code --opt=VALUE} are accepted.
  */
 public record CommandLine(Optional<Path> configFile, Optional<String> connectUri, Optional<Path> socketPath,
@@ -13,12 +13,13 @@ public record CommandLine(Optional<Path> configFile, Optional<String> connectUri
 
     /** What the invocation asks for. */
     public enum Action {
-        RUN, CHECK_CONFIG, HELP, VERSION
+        RUN, CHECK_CONFIG, CHECK_STATE, HELP, VERSION
     }
 
     public static final String USAGE = String.join("\n",
             "usage: virtchaind [--config FILE] [--connect URI] [--socket PATH] [--state-dir DIR]",
             "       virtchaind --check-config [--config FILE]",
+            "       virtchaind --check-state [--config FILE] [--state-dir DIR]",
             "",
             "Keeps libvirt/QEMU external snapshot chains: takes scheduled snapshots, merges and",
             "deletes them with block jobs, and answers the virtchain command on a Unix socket.",
@@ -28,6 +29,10 @@ public record CommandLine(Optional<Path> configFile, Optional<String> connectUri
             "  --socket PATH     control socket (default: " + DaemonConfig.DEFAULT_SOCKET + ")",
             "  --state-dir DIR   ledger, journal and schedule records (default: " + DaemonConfig.DEFAULT_STATE_DIR + ")",
             "  --check-config    read the configuration, report problems, and exit",
+            "  --check-state     print and verify every ledger of the state directory (format,",
+            "                    checksum, both generations, invariants, operation in progress);",
+            "                    read-only, safe beside a running daemon; exit 0 when all are good,",
+            "                    1 otherwise",
             "  --help            show this text",
             "  --version         show the version",
             "");
@@ -54,6 +59,7 @@ public record CommandLine(Optional<Path> configFile, Optional<String> connectUri
                 }
                 case "--version" -> action = noValue(name, inline, Action.VERSION);
                 case "--check-config" -> action = noValue(name, inline, Action.CHECK_CONFIG);
+                case "--check-state" -> action = noValue(name, inline, Action.CHECK_STATE);
                 case "--config", "--connect", "--socket", "--state-dir" -> {
                     String value = inline;
                     if (value == null) {

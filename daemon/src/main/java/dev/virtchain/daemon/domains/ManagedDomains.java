@@ -7,6 +7,7 @@ import dev.virtchain.daemon.LogScope;
 import dev.virtchain.daemon.Recovery;
 import dev.virtchain.daemon.RecoverySummary;
 import dev.virtchain.daemon.exec.DiskLocks;
+import dev.virtchain.daemon.exec.OperationRefused;
 import dev.virtchain.daemon.exec.OperationRunner;
 import dev.virtchain.daemon.ledger.LedgerBook;
 import dev.virtchain.daemon.ledger.StoredLedger;
@@ -207,6 +208,7 @@ public final class ManagedDomains implements Recovery {
                 drift.remove(domain);
                 return current;
             }
+            refuseIfBusy(known.get(), "its chains are in motion; adopt " + domain + " again when it is done");
             log.warn("{}: took in {} images stacked on top of its chains by hand", domain,
                     ledger.snapshots().size() - current.snapshots().size());
         }
@@ -235,7 +237,7 @@ public final class ManagedDomains implements Recovery {
             }
         }
         Ledger out = ledger;
-        Map<String, Ledger> protectedOwners = new HashMap<>();
+        Map<String, Set<String>> sharedPaths = new HashMap<>();
         for (var snapshot : ledger.snapshots()) {
             for (String holder : snapshot.holders().values()) {
                 StoredLedger owner = owners.get(holder);
@@ -247,38 +249,97 @@ public final class ManagedDomains implements Recovery {
                 if (!out.requireSnapshot(snapshot.name()).holds().contains(tag)) {
                     out = out.withHold(snapshot.name(), tag);
                 }
-                Ledger o = protectedOwners.getOrDefault(owner.uuid(), owner.ledger());
-                for (var theirs : o.snapshots()) {
-                    if (theirs.holders().containsValue(holder) && !theirs.protectedBy().contains(ledger.domainName())) {
-                        o = o.withProtection(theirs.name(), ledger.domainName());
-                    }
-                }
-                protectedOwners.put(owner.uuid(), o);
+                sharedPaths.computeIfAbsent(owner.uuid(), k -> new java.util.TreeSet<>()).add(holder);
             }
         }
-        for (Map.Entry<String, Ledger> e : protectedOwners.entrySet()) {
-            StoredLedger owner = book.byUuid(e.getKey()).orElseThrow();
-            if (!owner.ledger().equals(e.getValue())) {
-                book.save(owner.with(e.getValue()));
-                log.info("{}: snapshots whose images {} uses are now protected", owner.ledger().domainName(),
-                        ledger.domainName());
-            }
+        for (Map.Entry<String, Set<String>> e : sharedPaths.entrySet()) {
+            // Read, changed and saved under the book's lock: the owner's ledger as it is now, not
+            // as it was when the paths were collected, and never while an operation holds it.
+            String clone = ledger.domainName();
+            book.update(e.getKey(), owner -> {
+                Ledger o = protectedBy(owner.ledger(), e.getValue(), clone);
+                if (o.equals(owner.ledger())) {
+                    return owner;
+                }
+                if (busyWith(owner).isPresent() && alreadyCovered(owner.ledger(), e.getValue(), clone)) {
+                    // The clone operation running there protected the clone's base snapshot already,
+                    // and the planner keeps everything below a protected holder: nothing is at risk.
+                    return owner;
+                }
+                refuseIfBusy(owner, "the snapshots " + clone + " reads cannot be protected while it runs;"
+                        + " adopt " + clone + " again when it is done");
+                log.info("{}: snapshots whose images {} uses are now protected", owner.ledger().domainName(), clone);
+                return owner.with(o);
+            });
         }
         return out;
+    }
+
+    /** {@code l} with every snapshot held by one of {@code paths} protected by {@code clone}. */
+    private static Ledger protectedBy(Ledger l, Set<String> paths, String clone) {
+        Ledger o = l;
+        for (var theirs : l.snapshots()) {
+            if (theirs.holders().values().stream().anyMatch(paths::contains) && !theirs.protectedBy().contains(clone)) {
+                o = o.withProtection(theirs.name(), clone);
+            }
+        }
+        return o;
+    }
+
+    /** Whether every one of {@code paths} is at or below the holder of a snapshot of {@code l} protected by {@code clone}. */
+    private static boolean alreadyCovered(Ledger l, Set<String> paths, String clone) {
+        Set<String> covered = new java.util.HashSet<>();
+        for (var s : l.snapshots()) {
+            if (s.protectedBy().contains(clone)) {
+                s.holders().forEach((target, holder) -> l.disk(target).ifPresent(d -> covered.addAll(d.chainFrom(holder))));
+            }
+        }
+        return covered.containsAll(paths);
+    }
+
+    /**
+     * Refuses to change {@code stored}'s ledger while an operation is recorded in it or holds one
+     * of its disks: the operation saves its own ledger at every step, and a change made beside it
+     * would make its next save stale.
+     */
+    private void refuseIfBusy(StoredLedger stored, String advice) {
+        String domain = stored.ledger().domainName();
+        Optional<String> busy = busyWith(stored);
+        if (busy.isPresent()) {
+            throw new OperationRefused(OperationRefused.Reason.BUSY, domain, null, null, "domain " + domain
+                    + " is busy with operation " + busy.get() + "; " + advice);
+        }
+    }
+
+    /** The operation recorded in the ledger or holding one of its disks, described; empty when idle. */
+    private Optional<String> busyWith(StoredLedger stored) {
+        String domain = stored.ledger().domainName();
+        return stored.operation().map(op -> op.id() + " (" + op.description() + ")")
+                .or(() -> stored.ledger().diskTargets().stream().map(t -> locks.holder(domain, t))
+                        .flatMap(Optional::stream).findFirst().map(h -> h.operationId() + " (" + h.description() + ")"));
     }
 
     /** The domain is gone: the protection it put on other domains' snapshots goes too. */
     private void releaseProtections(String goneDomain) {
         for (StoredLedger other : book.all()) {
-            Ledger l = other.ledger();
-            for (var s : other.ledger().snapshots()) {
-                if (s.protectedBy().contains(goneDomain)) {
-                    l = l.withoutProtection(s.name(), goneDomain);
-                }
-            }
-            if (!l.equals(other.ledger())) {
-                book.save(other.with(l));
-                log.info("{}: {} is gone, its protection of snapshots is lifted", l.domainName(), goneDomain);
+            try {
+                book.update(other.uuid(), now -> {
+                    Ledger l = now.ledger();
+                    for (var s : now.ledger().snapshots()) {
+                        if (s.protectedBy().contains(goneDomain)) {
+                            l = l.withoutProtection(s.name(), goneDomain);
+                        }
+                    }
+                    if (l.equals(now.ledger())) {
+                        return now;
+                    }
+                    refuseIfBusy(now, "its snapshots stay protected by " + goneDomain + " (nothing is lost; merging"
+                            + " them is refused)");
+                    log.info("{}: {} is gone, its protection of snapshots is lifted", l.domainName(), goneDomain);
+                    return now.with(l);
+                });
+            } catch (OperationRefused e) {
+                log.warn("{}", e.getMessage());
             }
         }
     }

@@ -161,8 +161,7 @@ public final class OperationRunner {
             }
             checkDestinations(domain, plan);
             OperationRecord op = OperationRecord.begin(id, kindOf(intent), describe(intent), clock.instant(), plan.steps());
-            stored = stored.with(op);
-            book.save(stored);
+            stored = book.save(stored.with(op));
             log.info("operation {} on {}: {} ({} steps, {} bytes to copy)", id, domain, op.description(),
                     plan.steps().size(), plan.estimatedBytes());
             long bandwidth = options.bandwidthMiB() > 0 ? options.bandwidthMiB() : defaultBandwidthMiB;
@@ -252,8 +251,7 @@ public final class OperationRunner {
         while (!op.finished()) {
             Step step = op.currentStep();
             op = op.starting();
-            stored = stored.with(op);
-            book.save(stored);
+            stored = book.save(stored.with(op));
             crash.reach("after-record");
             track(domain, op, progress);
             if (step instanceof Step.UpdateLedger update) {
@@ -262,8 +260,7 @@ public final class OperationRunner {
                     next = withConsistency(next, op, got.get());
                 }
                 op = op.stepDone();
-                stored = new StoredLedger(next, Optional.of(op));
-                book.save(stored);
+                stored = book.save(stored.with(next).with(op));
                 crash.reach("after-ledger");
                 continue;
             }
@@ -289,11 +286,9 @@ public final class OperationRunner {
                 tally.quiesceFellBack(domain);
             }
             op = op.stepDone();
-            stored = stored.with(op);
-            book.save(stored);
+            stored = book.save(stored.with(op));
         }
-        stored = stored.idle();
-        book.save(stored);
+        stored = book.save(stored.idle());
         log.info("operation {} on {} done", op.id(), domain);
         return stored;
     }
@@ -464,8 +459,7 @@ public final class OperationRunner {
             log.info("step {} of {} already happened: {}", op.nextStep() + 1, op.steps().size(), step);
             createdFile(step).filter(f -> !(step instanceof Step.CreateOverlay)).ifPresent(StepRunner::dropLinkedPartial);
             op = op.stepDone();
-            stored = stored.with(op);
-            book.save(stored);
+            stored = book.save(stored.with(op));
             obs = truth.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
         }
         return stored;

@@ -5,11 +5,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The ledgers of every managed domain, in memory and on disk: every change is saved through
  * {@link LedgerStore} before the in-memory copy moves, so what the daemon answers is never ahead
  * of what a crash would leave.
+ *
+ * <p>Saves are compare-and-set: a {@link StoredLedger} carries the generation it was read at (its
+ * {@code with...} copies keep it), and {@link #save} writes it only while that is still the newest
+ * generation, returning the saved value with its new generation for the writer's next change.
+ * A change made from a stale read fails with {@link StaleLedger} instead of overwriting the
+ * change that came between. Writers that change a ledger they do not otherwise hold use {@link
+ * #update}, which reads and writes under the book's lock.
  */
 public final class LedgerBook {
     private final LedgerStore store;
@@ -34,10 +42,41 @@ public final class LedgerBook {
         return out;
     }
 
-    /** Writes the ledger durably, then makes it the current one. */
-    public synchronized void save(StoredLedger stored) {
-        store.save(stored);
-        byUuid.put(stored.uuid(), stored);
+    /**
+     * Writes {@code next} durably as the generation after the one it was read at, then makes it the
+     * current one.
+     *
+     * @param next made from the newest generation (version 0 for a domain the book has no ledger for)
+     * @return what was saved: the same contents with the new generation, to make the next change from
+     * @throws StaleLedger when the book's generation is not the one {@code next} was made from;
+     *                     nothing is written
+     */
+    public synchronized StoredLedger save(StoredLedger next) {
+        StoredLedger current = byUuid.get(next.uuid());
+        long now = current == null ? 0 : current.version();
+        if (next.version() != now) {
+            throw new StaleLedger(next.ledger().domainName(), next.uuid(), next.version(), now);
+        }
+        StoredLedger saved = store.save(next);
+        byUuid.put(saved.uuid(), saved);
+        return saved;
+    }
+
+    /**
+     * Reads the domain's current ledger, changes it and saves the result, all under the book's lock,
+     * so no other save comes between: for writers that change another domain's ledger. {@code change}
+     * must be quick and change nothing outside (it runs with every other ledger write waiting);
+     * returning its argument unchanged writes nothing.
+     *
+     * @return the ledger as it is afterwards; empty when the book has none for {@code uuid}
+     */
+    public synchronized Optional<StoredLedger> update(String uuid, UnaryOperator<StoredLedger> change) {
+        StoredLedger current = byUuid.get(uuid);
+        if (current == null) {
+            return Optional.empty();
+        }
+        StoredLedger next = change.apply(current);
+        return Optional.of(next.equals(current) ? current : save(next));
     }
 
     /** The domain is gone from this host: keep its ledger aside, stop managing it. */

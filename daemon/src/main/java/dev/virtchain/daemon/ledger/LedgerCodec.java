@@ -35,9 +35,31 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Reads and writes a domain's ledger file.
+ * Reads and writes a domain's ledger file: a fixed header with a checksum, then one XML document.
  *
- * <p>Format (schema 1), one XML document per domain:
+ * <p>Layout (format version 2), all integers big-endian:
+ * <pre>
+ * offset  size  field
+ *      0     8  magic: the ASCII bytes "VCLEDGER"
+ *      8     4  format version: 2
+ *     12     4  CRC32C of bytes 0-11 (magic and version)
+ *     16     8  generation: 1 for the first save of a domain, one more on each save
+ *     24     4  body length n
+ *     28     4  CRC32C of bytes 16-27 followed by the n body bytes
+ *     32     n  body: the UTF-8 XML document below; the file ends with it
+ * </pre>
+ * The first 16 bytes keep this shape in every later version, with their own checksum: a version
+ * number that a flipped bit changed reads as damage, and only a well-formed header of a version
+ * this code does not know is refused as written by a newer virtchaind ({@link
+ * LedgerFileException.Kind#NEWER}, never replaced by an older generation). A file shorter or
+ * longer than its header says, or whose checksum does not match, is {@link
+ * LedgerFileException.Kind#DAMAGED}. The body is readable as it is ({@code tail -c +33 FILE}).
+ *
+ * <p>Format version 1 is the same XML with no header, as earlier releases wrote it: a file that
+ * starts with {@code <} is read as version 1 (generation 1, no checksum to check), and the next save
+ * writes version 2. Existing installations upgrade in place, one ledger at a time.
+ *
+ * <p>The XML (schema 1), one document per domain:
  * <pre>{@code
  * <virtchain-ledger schema="1">
  *   <ledger domain="web1" uuid="…" current="s2" next-image-seq="7">
@@ -69,7 +91,16 @@ public final class LedgerCodec {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    /** What a file holds, with the frame's facts that {@code --check-state} shows. */
+    public record Decoded(StoredLedger stored, int format) {}
+
+    /** The whole file for {@code stored}, as generation {@code stored.version()}. */
     public byte[] write(StoredLedger stored) {
+        return LedgerFrame.wrap(stored.version(), writeXml(stored));
+    }
+
+    /** The XML body alone: what format version 1 files hold. */
+    byte[] writeXml(StoredLedger stored) {
         LedgerDocument doc = new LedgerDocument();
         doc.schema = SCHEMA;
         doc.ledger = toDoc(stored.ledger());
@@ -81,29 +112,47 @@ public final class LedgerCodec {
         }
     }
 
-    /** @param source names the file in errors */
+    /**
+     * Reads a whole file, of either format.
+     *
+     * @param source names the file in errors
+     * @throws LedgerFileException saying whether the file is damaged or from a newer virtchaind
+     */
     public StoredLedger read(byte[] bytes, String source) {
+        return decode(bytes, source).stored();
+    }
+
+    /** As {@link #read}, also saying which format the file had. */
+    public Decoded decode(byte[] bytes, String source) {
+        LedgerFrame.Unwrapped frame = LedgerFrame.unwrap(bytes, source);
+        return new Decoded(readXml(frame.body(), source, frame.generation()), frame.format());
+    }
+
+    private StoredLedger readXml(byte[] bytes, String source, long generation) {
         LedgerDocument doc;
         try {
             doc = mapper.readValue(bytes, LedgerDocument.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new LedgerFileException(source, "not a readable ledger file: " + e.getOriginalMessage(), e);
+            throw new LedgerFileException(LedgerFileException.Kind.DAMAGED, source,
+                    "not a readable ledger file: " + e.getOriginalMessage(), e);
         } catch (java.io.IOException e) {
             throw new LedgerFileException(source, "cannot read: " + e.getMessage(), e);
         }
         if (doc.schema == null || doc.schema != SCHEMA) {
-            throw new LedgerFileException(source, "schema " + doc.schema + " is not " + SCHEMA
-                    + "; this virtchaind cannot read it (was it written by a newer version?)");
+            throw new LedgerFileException(doc.schema != null && doc.schema > SCHEMA
+                    ? LedgerFileException.Kind.NEWER : LedgerFileException.Kind.DAMAGED, source,
+                    "schema " + doc.schema + " is not " + SCHEMA
+                    + "; this virtchaind cannot read it (was it written by a newer version?)", null);
         }
         if (doc.ledger == null) {
-            throw new LedgerFileException(source, "has no <ledger> element");
+            throw new LedgerFileException(LedgerFileException.Kind.DAMAGED, source, "has no <ledger> element", null);
         }
         try {
             Ledger ledger = fromDoc(doc.ledger);
             Optional<OperationRecord> op = Optional.ofNullable(doc.operation).map(LedgerCodec::fromDoc);
-            return new StoredLedger(ledger, op);
+            return new StoredLedger(ledger, op, generation);
         } catch (RuntimeException e) {
-            throw new LedgerFileException(source, e.getMessage());
+            throw new LedgerFileException(LedgerFileException.Kind.DAMAGED, source, e.getMessage(), e);
         }
     }
 

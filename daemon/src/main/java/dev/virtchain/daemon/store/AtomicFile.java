@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -47,6 +49,20 @@ public final class AtomicFile {
      * {@code check} between the fsync and the rename.
      */
     public static void replace(Path target, byte[] contents, Check check) throws IOException {
+        replace(target, contents, check, null);
+    }
+
+    /**
+     * As {@link #replace(Path, byte[], Check)}, and the file being replaced, if any, becomes
+     * {@code previous} (replacing what was there) just before the new one takes its place: it is
+     * hard-linked to a temporary name beside {@code previous} that is then renamed over it, so
+     * {@code target} exists at every instant and {@code previous} is always a whole file. On a
+     * filesystem without hard links it is copied and fsynced instead. One directory fsync at the end
+     * makes both renames durable.
+     *
+     * @param previous in the same directory as {@code target}; null keeps no previous version
+     */
+    public static void replace(Path target, byte[] contents, Check check, Path previous) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -59,6 +75,9 @@ public final class AtomicFile {
                 out.force(true);
             }
             check.verify(Files.readAllBytes(temp));
+            if (previous != null && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                keepAs(target, previous);
+            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -73,6 +92,30 @@ public final class AtomicFile {
             throw e;
         }
         syncDirectory(dir);
+    }
+
+    /** Makes {@code previous} a second name of {@code current}'s file (or a copy of it), atomically. */
+    private static void keepAs(Path current, Path previous) throws IOException {
+        Path link = previous.resolveSibling("." + previous.getFileName() + ".tmp");
+        Files.deleteIfExists(link);
+        try {
+            Files.createLink(link, current);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            Files.copy(current, link, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            try (FileChannel c = FileChannel.open(link, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+        }
+        try {
+            Files.move(link, previous, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(link);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
     }
 
     /** Makes a directory's entries (a rename, a new or removed file) durable. */

@@ -109,6 +109,46 @@ public final class StateLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Which process holds the lock of {@code stateDir}, found without taking it or opening the
+     * file for writing: the kernel's list of file locks ({@code /proc/locks}) is searched for a
+     * lock on the lock file's inode. Taking even a shared lock to find out would, for an instant,
+     * make a daemon starting beside the reader fail (and systemd not restart it after exit status
+     * 2), so a reader such as {@code --check-state} asks this instead.
+     *
+     * @return the holder's PID; empty when nobody holds it, the file does not exist, or the
+     * kernel's list cannot be read
+     */
+    public static OptionalLong holderOf(Path stateDir) {
+        return holderOf(stateDir, Path.of("/proc/locks"));
+    }
+
+    static OptionalLong holderOf(Path stateDir, Path procLocks) {
+        Path file = stateDir.toAbsolutePath().normalize().resolve(FILE_NAME);
+        long inode;
+        long device;
+        try {
+            inode = (Long) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            device = (Long) Files.getAttribute(file, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return OptionalLong.empty();
+        }
+        // st_dev as the kernel prints it in /proc/locks: major:minor:inode, in hex and hex and decimal.
+        long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
+        long minor = (device & 0xff) | ((device >>> 12) & ~0xffL);
+        String id = String.format("%02x:%02x:%d", major, minor, inode);
+        try (var lines = Files.lines(procLocks, StandardCharsets.US_ASCII)) {
+            return lines.map(line -> line.trim().split("\\s+"))
+                    // "1: POSIX ADVISORY WRITE 4242 08:01:1234 0 EOF"; waiters ("1: -> POSIX ...") do not hold it.
+                    .filter(f -> f.length >= 6 && (f[1].equals("POSIX") || f[1].equals("OFDLCK")) && f[5].equalsIgnoreCase(id)
+                            && f[4].matches("[0-9]{1,19}"))
+                    .mapToLong(f -> Long.parseLong(f[4]))
+                    .findFirst();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     private static OptionalLong holder(FileChannel channel) {
         try {
             ByteBuffer buffer = ByteBuffer.allocate(32);

@@ -38,6 +38,7 @@ class CommandLineTest {
         assertEquals(CommandLine.Action.HELP, CommandLine.parse("-h").action());
         assertEquals(CommandLine.Action.VERSION, CommandLine.parse("--version").action());
         assertEquals(CommandLine.Action.CHECK_CONFIG, CommandLine.parse("--check-config").action());
+        assertEquals(CommandLine.Action.CHECK_STATE, CommandLine.parse("--check-state", "--state-dir", "/x").action());
     }
 
     @Test

@@ -25,7 +25,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Checks a domain's ledger file against what is really there, as DESIGN.md §6 and §8 ask after
+ * Checks a domain's ledger file against what is really there, as docs/design.md §6 and §7 ask after
  * every operation and every recovery: no operation left open; each disk's active chain in the
  * ledger is the chain libvirt's domain XML shows; every image the ledger names exists, says the
  * backing the ledger says and passes {@code qemu-img check}; every file in the domain's directory

@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The crash matrix (DESIGN.md §6): for each operation and each crash point it passes, virtchaind
+ * The crash matrix (docs/design.md §6): for each operation and each crash point it passes, virtchaind
  * runs the operation with the point armed, dies there with status 137, and is started again
  * without it. Once it answers {@code status} with phase ready, the interrupted operation has been
  * finished or rolled back, and:

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The daemon dies right after it started a speed-limited block job, and comes back while QEMU is
- * still running that job (DESIGN.md §6: a job is never forgotten while QEMU may still run it).
+ * still running that job (docs/design.md §6: a job is never forgotten while QEMU may still run it).
  * Recovery must find the job, wait for it rather than start another, and finish the operation;
  * for an active commit that means waiting for READY and then pivoting. In the crash matrix the
  * jobs are too small to outlive a restart; here they copy 8 MiB at 1 MiB/s.

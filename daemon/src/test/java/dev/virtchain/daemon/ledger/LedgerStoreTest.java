@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,10 +81,12 @@ class LedgerStoreTest {
         Ledger l = sampleLedger();
         OperationRecord op = OperationRecord.begin("op-1", "delete", "delete snapshots s1", CLOCK.instant(), everyStep(l))
                 .starting().stepDone().starting();
-        StoredLedger stored = new StoredLedger(l, Optional.of(op));
-        store.save(stored);
+        StoredLedger stored = StoredLedger.idle(l).with(op);
+        StoredLedger saved = store.save(stored);
 
         StoredLedger back = store.load(UUID).orElseThrow();
+        assertEquals(saved, back);
+        assertEquals(1, back.version(), "the first save is generation 1");
         assertEquals(l, back.ledger());
         assertEquals(op, back.operation().orElseThrow());
         assertEquals(1, back.operation().get().nextStep());
@@ -102,11 +103,13 @@ class LedgerStoreTest {
     void saveReplacesTheFileAndLeavesNoTempBehind() throws Exception {
         LedgerStore store = new LedgerStore(state, CLOCK);
         Ledger l = sampleLedger();
-        store.save(StoredLedger.idle(l));
-        store.save(StoredLedger.idle(l.withCurrent("s0")));
+        StoredLedger first = store.save(StoredLedger.idle(l));
+        store.save(first.with(l.withCurrent("s0")));
         assertEquals("s0", store.load(UUID).orElseThrow().ledger().current());
+        assertEquals(2, store.load(UUID).orElseThrow().version());
         try (var files = Files.list(state.resolve("ledgers"))) {
-            assertEquals(List.of(UUID + ".xml"), files.map(p -> p.getFileName().toString()).toList());
+            assertEquals(List.of(UUID + ".xml", UUID + ".xml.prev"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(), "the new file and the one before");
         }
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(state.resolve("ledgers"))));
@@ -132,29 +135,38 @@ class LedgerStoreTest {
         LedgerStore.Loaded loaded = store.loadAll();
         assertEquals(1, loaded.ledgers().size());
         assertEquals(1, loaded.unreadable().size());
-        assertTrue(loaded.unreadable().get(0).getMessage().contains(bad.toString()));
+        assertEquals("0000", loaded.unreadable().get(0).uuid());
+        assertTrue(loaded.unreadable().get(0).problem().contains(bad.toString()), loaded.unreadable().get(0).problem());
         assertTrue(Files.exists(bad), "a file we cannot read is never deleted");
     }
 
     @Test
     void aNewerSchemaOrUnknownAttributeIsRefusedNotHalfRead() {
         LedgerCodec codec = new LedgerCodec();
-        String xml = new String(codec.write(StoredLedger.idle(sampleLedger())), StandardCharsets.UTF_8);
+        String xml = new String(codec.writeXml(StoredLedger.idle(sampleLedger())), StandardCharsets.UTF_8);
         LedgerFileException newer = assertThrows(LedgerFileException.class,
                 () -> codec.read(xml.replace("schema=\"1\"", "schema=\"2\"").getBytes(StandardCharsets.UTF_8), "f.xml"));
         assertTrue(newer.getMessage().contains("schema 2 is not 1"), newer.getMessage());
+        assertEquals(LedgerFileException.Kind.NEWER, newer.kind());
         LedgerFileException unknown = assertThrows(LedgerFileException.class,
                 () -> codec.read(xml.replace("current=\"s1\"", "current=\"s1\" colour=\"red\"").getBytes(StandardCharsets.UTF_8), "f.xml"));
         assertTrue(unknown.getMessage().contains("f.xml"), unknown.getMessage());
+        // The same inside the frame: the checksum is right, the schema still unknown.
+        byte[] framed = LedgerFrame.wrap(3, xml.replace("schema=\"1\"", "schema=\"2\"").getBytes(StandardCharsets.UTF_8));
+        assertEquals(LedgerFileException.Kind.NEWER, assertThrows(LedgerFileException.class,
+                () -> codec.read(framed, "f.xml")).kind());
     }
 
     @Test
     void retireKeepsTheLedgerAsideDated() {
         LedgerStore store = new LedgerStore(state, CLOCK);
-        store.save(StoredLedger.idle(sampleLedger()));
+        StoredLedger first = store.save(StoredLedger.idle(sampleLedger()));
+        store.save(first.with(sampleLedger().withCurrent("s0")));
         Path retired = store.retire(UUID).orElseThrow();
         assertEquals(UUID + "-20261121T050000Z.xml", retired.getFileName().toString());
         assertTrue(Files.exists(retired));
+        assertTrue(Files.exists(retired.resolveSibling(UUID + "-20261121T050000Z.xml.prev")), "with its previous generation");
+        assertFalse(Files.exists(store.previousOf(UUID)));
         assertTrue(store.load(UUID).isEmpty());
         assertTrue(store.retire(UUID).isEmpty());
     }

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 
 /**
  * Where every guest byte of an image's chain lives ({@code qemu-img map --output=json -U}), and
- * the allocation facts the planner chooses merges by (DESIGN §2, "choose by cost").
+ * the allocation facts the planner chooses merges by (docs/design.md §2, "choose by cost").
  *
  * <p>Only as fresh as the files: for the <em>active</em> image of a running domain QEMU keeps
  * recent qcow2 metadata in memory until it flushes, so a map of it may miss recent writes. Take

@@ -1,0 +1,143 @@
+package dev.virtchain.daemon.ledger;
+
+import static dev.virtchain.daemon.ledger.LedgerStoreTest.CLOCK;
+import static dev.virtchain.daemon.ledger.LedgerStoreTest.UUID;
+import static dev.virtchain.daemon.ledger.LedgerStoreTest.sampleLedger;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.virtchain.model.Ledger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Compare-and-set saves: a change made from a stale read fails loudly and writes nothing. */
+class LedgerBookTest {
+    @TempDir Path state;
+
+    private LedgerStore store;
+    private LedgerBook book;
+
+    @BeforeEach
+    void open() {
+        store = new LedgerStore(state, CLOCK);
+        book = new LedgerBook(store, List.of());
+    }
+
+    @Test
+    void eachSaveReturnsTheNextGenerationToChangeFrom() {
+        StoredLedger g1 = book.save(StoredLedger.idle(sampleLedger()));
+        assertEquals(1, g1.version());
+        StoredLedger g2 = book.save(g1.with(sampleLedger().withCurrent("s0")));
+        assertEquals(2, g2.version());
+        assertEquals(Optional.of(g2), book.byUuid(UUID));
+        assertEquals(g2, store.load(UUID).orElseThrow(), "what the book holds is what the file says");
+    }
+
+    @Test
+    void aStaleWriteFailsNamingTheDomainAndBothGenerationsAndWritesNothing() throws Exception {
+        StoredLedger read = book.save(StoredLedger.idle(sampleLedger()));
+        // Another writer changes the ledger after `read` was taken...
+        StoredLedger other = book.save(read.with(sampleLedger().withCurrent("s0")));
+        byte[] file = Files.readAllBytes(store.fileOf(UUID));
+        // ...so a change made from `read` would silently undo it.
+        StaleLedger stale = assertThrows(StaleLedger.class, () -> book.save(read.with(sampleLedger().withCurrent(null))));
+        assertEquals("web1", stale.domain());
+        assertEquals(UUID, stale.uuid());
+        assertEquals(1, stale.readVersion());
+        assertEquals(2, stale.currentVersion());
+        assertTrue(stale.getMessage().contains("domain web1") && stale.getMessage().contains("read at generation 1")
+                && stale.getMessage().contains("generation 2 is current"), stale.getMessage());
+        assertEquals(Optional.of(other), book.byUuid(UUID), "the other change stands");
+        assertArrayEquals(file, Files.readAllBytes(store.fileOf(UUID)), "nothing was written");
+    }
+
+    @Test
+    void aNewLedgerCannotReplaceOneTheBookHasNorAnyChangeARetiredOne() {
+        StoredLedger g1 = book.save(StoredLedger.idle(sampleLedger()));
+        StaleLedger twice = assertThrows(StaleLedger.class, () -> book.save(StoredLedger.idle(sampleLedger())));
+        assertEquals(0, twice.readVersion());
+        assertEquals(1, twice.currentVersion());
+        assertTrue(twice.getMessage().contains("it was new"), twice.getMessage());
+
+        book.retire(UUID);
+        StaleLedger retired = assertThrows(StaleLedger.class, () -> book.save(g1.with(sampleLedger().withCurrent("s0"))));
+        assertEquals(0, retired.currentVersion());
+        assertTrue(retired.getMessage().contains("no longer managed"), retired.getMessage());
+    }
+
+    @Test
+    void theBookStartsFromTheGenerationsOnDisk() {
+        StoredLedger g1 = book.save(StoredLedger.idle(sampleLedger()));
+        StoredLedger g2 = book.save(g1.with(sampleLedger().withCurrent("s0")));
+        LedgerBook restarted = new LedgerBook(store, store.loadAll().ledgers());
+        assertEquals(Optional.of(g2), restarted.byUuid(UUID));
+        assertThrows(StaleLedger.class, () -> restarted.save(g1.with(sampleLedger())));
+        assertEquals(3, restarted.save(restarted.byUuid(UUID).orElseThrow().with(sampleLedger())).version());
+    }
+
+    @Test
+    void updateReadsChangesAndSavesUnderTheLockAndWritesNothingForNoChange() throws Exception {
+        book.save(StoredLedger.idle(sampleLedger()));
+        byte[] before = Files.readAllBytes(store.fileOf(UUID));
+        StoredLedger same = book.update(UUID, s -> s).orElseThrow();
+        assertSame(book.byUuid(UUID).orElseThrow(), same);
+        assertArrayEquals(before, Files.readAllBytes(store.fileOf(UUID)), "no change, no write");
+        assertEquals(2, book.update(UUID, s -> s.with(s.ledger().withCurrent("s0"))).orElseThrow().version());
+        assertTrue(book.update("0000", s -> s).isEmpty());
+    }
+
+    /** Many writers each adding one hold through update: none is lost, as plain read-then-save would lose them. */
+    @Test
+    void concurrentUpdatesLoseNothing() throws Exception {
+        book.save(StoredLedger.idle(sampleLedger()));
+        int writers = 8;
+        int each = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            done.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < each; i++) {
+                    String tag = "w" + writer + "-" + i;
+                    book.update(UUID, s -> s.with(s.ledger().withHold("s1", tag)));
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : done) {
+            f.get(1, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        Ledger after = store.load(UUID).orElseThrow().ledger();
+        assertEquals(writers * each, after.requireSnapshot("s1").holds().size());
+        assertEquals(1 + writers * each, book.byUuid(UUID).orElseThrow().version());
+    }
+
+    /** The same writers with read-then-save: the races that silently lost holds now fail, loudly. */
+    @Test
+    void racingReadThenSaveFailsInsteadOfLosingAWrite() throws Exception {
+        book.save(StoredLedger.idle(sampleLedger()));
+        StoredLedger a = book.byUuid(UUID).orElseThrow();
+        StoredLedger b = book.byUuid(UUID).orElseThrow();
+        book.save(a.with(a.ledger().withHold("s1", "from-a")));
+        assertThrows(StaleLedger.class, () -> book.save(b.with(b.ledger().withHold("s1", "from-b"))));
+        assertEquals(List.of("from-a"), List.copyOf(store.load(UUID).orElseThrow().ledger().requireSnapshot("s1").holds()));
+    }
+}
