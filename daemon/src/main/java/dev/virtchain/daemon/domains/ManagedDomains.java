@@ -161,10 +161,12 @@ public final class ManagedDomains implements Recovery {
      * unexplainable change is refused with a message naming the disk and both chains.
      */
     public synchronized Ledger adopt(String domain) {
-        if (!roster.isManaged(domain)) {
-            throw new IllegalStateException("domain " + domain + " is not managed on this host ("
-                    + roster.verdict(domain).map(v -> v.why()).orElse("not judged yet") + "); change manage,"
-                    + " manage-match or manage-exclude in the configuration to manage it");
+        // A domain defined a moment ago may not be judged yet (its event is still on its way):
+        // judge it now rather than refuse it.
+        var verdict = roster.verdict(domain).orElseGet(() -> roster.refresh(domain));
+        if (!verdict.managed()) {
+            throw new IllegalStateException("domain " + domain + " is not managed on this host (" + verdict.why()
+                    + "); change manage, manage-match or manage-exclude in the configuration to manage it");
         }
         DomainDescription d = DomainXmlReader.read(host.domainXml(domain));
         // Every chain is checked against the image roots before any of it is taken in: a refusal
