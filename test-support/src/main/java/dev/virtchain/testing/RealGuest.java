@@ -32,6 +32,9 @@ public final class RealGuest implements AutoCloseable {
     private static final Pattern WRITER_START = Pattern.compile("virtchain-guest: writer starts (vd[a-z]) after record (\\d+)");
 
     private final TestDomain domain;
+    /** Where the console of the guest's latest boot begins, and the record its first disk's writer continued after. */
+    private long bootMark;
+    private long startedAfter;
 
     private RealGuest(TestDomain domain) {
         this.domain = domain;
@@ -119,22 +122,29 @@ public final class RealGuest implements AutoCloseable {
         if (!text.contains("mounted " + domain.targets().get(0)) || text.contains("cannot mount")) {
             throw new AssertionError("guest " + name() + " did not mount its disks:\n" + tail(text));
         }
+        synchronized (this) {
+            bootMark = mark;
+            startedAfter = after.get(0);
+        }
         return after;
     }
 
-    /** The last record number the writer reported on the console (it reports every 20th). */
-    public long reportedRecord() {
-        long last = 0;
-        Matcher m = PROGRESS.matcher(consoleText());
-        while (m.find()) {
-            last = Long.parseLong(m.group(1));
-        }
-        return last;
+    /**
+     * The last record number the writer of the guest's latest boot reported on the console (it
+     * reports every 20th round; the first disk's number), or the one it continued after.
+     */
+    public synchronized long reportedRecord() {
+        String all = consoleText();
+        return Math.max(startedAfter, lastProgress(all.length() > bootMark ? all.substring((int) bootMark) : ""));
     }
 
     /** Waits until the writer reports {@code n} or a later record; returns the record reported. */
     public long awaitRecords(long n, Duration timeout) {
-        awaitConsole(0, timeout, t -> lastProgress(t) >= n, "record " + n);
+        long mark;
+        synchronized (this) {
+            mark = bootMark;
+        }
+        awaitConsole(mark, timeout, t -> lastProgress(t) >= n, "record " + n);
         return reportedRecord();
     }
 

@@ -516,7 +516,10 @@ public final class TestDomain implements AutoCloseable {
         if (boot != null) {
             Element serial = add(devices, "serial");
             serial.setAttribute("type", "file");
-            add(serial, "source").setAttribute("path", boot.console().toString());
+            Element source = add(serial, "source");
+            source.setAttribute("path", boot.console().toString());
+            // Appended, not truncated, when the domain starts again (a revert restarts it).
+            source.setAttribute("append", "on");
             add(serial, "target").setAttribute("port", "0");
             // No source path: libvirt makes the agent's socket under its own state directory.
             Element channel = add(devices, "channel");

@@ -1,0 +1,184 @@
+package dev.virtchain.daemon.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.virtchain.testing.GuestRecords;
+import dev.virtchain.testing.RealGuest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * virtchain with a real Linux guest (test-support's {@link RealGuest}): a writer appends
+ * numbered, check-summed records to ext4 on two disks and syncs each, while snapshots are
+ * taken, deleted and reverted through {@code bin/virtchain}. After every change, each surviving
+ * point in time of each disk is checked offline ({@link GuestRecords}): quiesced ones fsck-clean
+ * without journal replay, crash-consistent ones clean after replay, every record whole and in
+ * sequence, and the last record the one the point in time had when it was taken. One guest is
+ * booted for the whole class (a TCG boot costs ~15 s); the tests run in order on it.
+ */
+@Timeout(900)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealGuestIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    static Path dir;
+
+    static RealDaemon daemon;
+    static RealGuest guest;
+    /** Per snapshot: the last record of each disk when it was taken, as read right then. */
+    static final Map<String, Map<String, Long>> taken = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        daemon = RealDaemon.start(dir, "");
+        guest = RealGuest.builder().disks(2).create();
+        ok("--json", "adopt", guest.name());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (guest != null) {
+                guest.close();
+            }
+        } finally {
+            if (daemon != null) {
+                daemon.close();
+            }
+        }
+    }
+
+    private static JsonNode ok(String... args) throws Exception {
+        RealDaemon.Run r = daemon.cli(args);
+        assertEquals(0, r.status(), r.toString());
+        return r.json();
+    }
+
+    /** Takes a snapshot while the writer runs, checks its points in time, remembers their last records. */
+    private static JsonNode snapshot(String name, String quiesce, String expected) throws Exception {
+        guest.awaitMoreRecords(20, WAIT);
+        JsonNode s = ok("--json", "snapshot-create", guest.name(), name, "--quiesce", quiesce).path("snapshot");
+        assertEquals(expected, s.path("consistency").textValue(), s.toString());
+        Map<String, Long> last = new LinkedHashMap<>();
+        for (JsonNode disk : s.path("disks")) {
+            GuestRecords.PointInTime p = read(disk, expected);
+            last.put(p.disk(), p.last());
+        }
+        assertTrue(last.get("vda") > 0, "the writer wrote before " + name + ": " + last);
+        long skew = last.get("vda") - last.get("vdb");
+        assertTrue(skew == 0 || skew == 1, "both disks of " + name + " are one point in time: " + last);
+        taken.put(name, last);
+        return s;
+    }
+
+    private static GuestRecords.PointInTime read(JsonNode disk, String consistency) {
+        Path file = Path.of(disk.path("file").textValue());
+        String target = disk.path("target").textValue();
+        return "quiesced".equals(consistency) ? GuestRecords.clean(file, "qcow2", target)
+                : GuestRecords.crashConsistent(file, "qcow2", target);
+    }
+
+    /** Every snapshot the daemon lists still shows what it showed when it was taken. */
+    private static List<String> verifyEverySnapshot() throws Exception {
+        JsonNode list = ok("--json", "snapshot-list", guest.name());
+        List<String> names = new ArrayList<>();
+        for (JsonNode s : list.path("snapshots")) {
+            String name = s.path("name").textValue();
+            names.add(name);
+            Map<String, Long> expected = taken.get(name);
+            for (JsonNode disk : s.path("disks")) {
+                GuestRecords.PointInTime p = read(disk, s.path("consistency").textValue());
+                if (expected != null) {
+                    assertEquals(expected.get(p.disk()), p.last(), name + "/" + p.disk() + " in " + p.image());
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    @Order(1)
+    void quiescedAutoAndCrashConsistentSnapshotsOfTwoDisksWhileTheGuestWrites() throws Exception {
+        snapshot("s1", "yes", "quiesced");
+        snapshot("s2", "no", "crash");
+        snapshot("s3", "auto", "quiesced");
+        snapshot("s4", "yes", "quiesced");
+        snapshot("s5", "no", "crash");
+        snapshot("s6", "yes", "quiesced");
+        List<Long> vda = taken.values().stream().map(m -> m.get("vda")).toList();
+        for (int i = 1; i < vda.size(); i++) {
+            assertTrue(vda.get(i) > vda.get(i - 1), "the writer ran on between snapshots: " + vda);
+        }
+        assertEquals(List.copyOf(taken.keySet()), verifyEverySnapshot());
+    }
+
+    @Test
+    @Order(2)
+    void deletesInEveryPositionWhileTheGuestWritesKeepEverySurvivor() throws Exception {
+        String d = guest.name();
+        for (List<String> delete : List.of(List.of("s3"), List.of("s1"), List.of("s6"), List.of("s2", "s4"))) {
+            long before = guest.reportedRecord();
+            List<String> args = new ArrayList<>(List.of("--json", "snapshot-delete", d));
+            args.addAll(delete);
+            JsonNode done = ok(args.toArray(String[]::new));
+            assertEquals(delete, SnapshotCommandsIT.strings(done.path("deleted")), done.toString());
+            for (JsonNode removed : done.path("removed")) {
+                assertFalse(Files.exists(Path.of(removed.textValue())), removed + " was removed");
+            }
+            delete.forEach(taken::remove);
+            assertEquals(List.copyOf(taken.keySet()), verifyEverySnapshot(), "after deleting " + delete);
+            assertTrue(guest.awaitMoreRecords(10, WAIT) > before, "the guest writes on after deleting " + delete);
+        }
+        snapshot("s7", "auto", "quiesced");
+        assertEquals(List.of("s5", "s7"), verifyEverySnapshot());
+    }
+
+    @Test
+    @Order(3)
+    void revertForceRestartsTheGuestAtTheRecordAfterTheSnapshot() throws Exception {
+        String d = guest.name();
+        Map<String, Long> s5 = taken.get("s5");
+        guest.awaitMoreRecords(20, WAIT);
+        long mark = guest.consoleMark();
+        JsonNode done = ok("--json", "snapshot-revert", d, "s5", "--force");
+        String saved = done.path("savedAs").textValue();
+        List<Long> resumedAfter = guest.awaitBoot(mark);
+        assertEquals(List.of(s5.get("vda"), s5.get("vdb")), resumedAfter,
+                "the guest's writer continues after s5's last records");
+
+        // The state left behind is kept, crash-consistent, and holds more than s7.
+        JsonNode info = ok("--json", "snapshot-info", d, saved);
+        assertEquals("crash", info.path("consistency").textValue(), info.toString());
+        for (JsonNode disk : info.path("disks")) {
+            GuestRecords.PointInTime p = read(disk, "crash");
+            assertTrue(p.last() > taken.get("s7").get(p.disk()), saved + " holds the records after s7: " + p.last());
+        }
+
+        // On the new branch the records run on from s5's without a gap.
+        guest.awaitMoreRecords(40, WAIT);
+        JsonNode after = snapshot("s8", "yes", "quiesced");
+        for (JsonNode disk : after.path("disks")) {
+            GuestRecords.PointInTime p = read(disk, "quiesced");
+            assertTrue(p.last() > s5.get(p.disk()) + 20, p.disk() + " wrote on after the revert: " + p.last());
+        }
+        assertEquals("s5", ok("--json", "snapshot-info", d, "s8").path("parent").textValue());
+        verifyEverySnapshot();
+    }
+}
