@@ -183,8 +183,12 @@ final class Commands {
                     List.of(),
                     "create a new domain from a snapshot with thin overlays",
                     "Defines a new domain whose disks are thin overlays on the snapshot's holders, "
-                            + "with a copied definition (new name, UUID and MAC addresses). The holders "
-                            + "become protected while the clone uses them."),
+                            + "with a copied definition made as virt-clone makes one: new name, UUID and MAC "
+                            + "addresses, and new paths for every per-domain file (file consoles and serials, "
+                            + "chardev logs, channel sockets), so the clone can run beside its origin. The "
+                            + "UEFI variable store is copied to NEW-DOMAIN_VARS.fd beside the origin's; an "
+                            + "emulated TPM and a managed save start afresh. The holders become protected "
+                            + "while the clone uses them."),
             command("flatten", List.of(DOMAIN, DISK), List.of(BANDWIDTH),
                     "copy all backing data into the active image",
                     "Makes a disk's active image standalone: a block pull with no base when running, "

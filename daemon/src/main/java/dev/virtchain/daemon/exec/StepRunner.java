@@ -374,12 +374,90 @@ final class StepRunner implements Step.Visitor<Void> {
         return null;
     }
 
+    /**
+     * Defines the clone as virt-clone would (see {@link CloneDefinition}): state files it needs
+     * (the UEFI variable store) are copied first, beside the origin's, under the clone's name.
+     * The clone command refused a name libvirt already had, so a clone found defined here was
+     * defined by an earlier run of this step; a copy found complete is reused.
+     */
     @Override
     public Void defineClone(Step.DefineClone s) {
+        if (host.listDomains().stream().anyMatch(d -> d.name().equals(s.newDomain()))) {
+            return null;
+        }
         Map<String, Path> disks = new LinkedHashMap<>();
         s.disks().forEach((disk, path) -> disks.put(disk, Path.of(path)));
-        host.define(CloneDefinition.of(host.inactiveXml(domain), s.newDomain(), disks));
+        CloneDefinition.Clone clone = CloneDefinition.plan(host.inactiveXml(domain), s.newDomain(),
+                java.util.UUID.randomUUID(), disks);
+        java.util.List<Path> made = new java.util.ArrayList<>();
+        try {
+            for (CloneDefinition.StateFile f : clone.copies()) {
+                if (copyStateFile(f, s.newDomain())) {
+                    made.add(f.to());
+                }
+            }
+            host.define(clone.xml());
+        } catch (RuntimeException e) {
+            for (Path p : made) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException x) {
+                    e.addSuppressed(x);
+                }
+            }
+            throw e;
+        }
         return null;
+    }
+
+    /**
+     * Copies a state file for a clone: written to a hidden partial file made exclusively (0600),
+     * synced, then linked to its name, which fails rather than replace anything. True when this
+     * run made the file; false when there was nothing to copy (an origin never started has no
+     * variable store yet: libvirt makes the clone's from the template) or an earlier run made it.
+     */
+    private boolean copyStateFile(CloneDefinition.StateFile f, String clone) {
+        if (!Files.isRegularFile(f.from())) {
+            return false;
+        }
+        Path partial = f.to().resolveSibling("." + f.to().getFileName() + ".partial");
+        try {
+            if (Files.exists(f.to(), LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isRegularFile(f.to(), LinkOption.NOFOLLOW_LINKS) && Files.mismatch(f.from(), f.to()) == -1) {
+                    return false;
+                }
+                throw new StepFailed(domain, null, f.to().toString(), "cannot give clone " + clone + " its "
+                        + f.what() + ": " + f.to() + " exists already and is not a copy of " + f.from()
+                        + "; move it away (is it left from an earlier domain " + clone + "?) and clone again", null);
+            }
+            if (Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(partial); // left by a run that crashed while copying
+            }
+            try (CreatedFile out = HostFiles.createExclusive(partial)) {
+                try (var ch = java.nio.channels.FileChannel.open(partial, java.nio.file.StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS); var in = Files.newInputStream(f.from())) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+                    for (int n; (n = in.read(buf.array())) > 0; ) {
+                        buf.limit(n).position(0);
+                        while (buf.hasRemaining()) {
+                            ch.write(buf);
+                        }
+                        buf.clear();
+                    }
+                    ch.force(true);
+                }
+                Files.createLink(f.to(), partial);
+                out.deleteIfOurs();
+            }
+            fsyncDirectory(f.to().getParent());
+            return true;
+        } catch (DestinationRefused e) {
+            throw new StepFailed(domain, null, partial.toString(), "cannot give clone " + clone + " its " + f.what()
+                    + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StepFailed(domain, null, f.to().toString(), "cannot copy the " + f.what() + " " + f.from()
+                    + " to " + f.to() + " for clone " + clone + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

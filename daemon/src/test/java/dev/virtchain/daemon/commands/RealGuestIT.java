@@ -181,4 +181,59 @@ class RealGuestIT {
         assertEquals("s5", ok("--json", "snapshot-info", d, "s8").path("parent").textValue());
         verifyEverySnapshot();
     }
+
+    @Test
+    @Order(4)
+    void aCloneBootsWhileItsOriginRunsWithFilesOfItsOwn() throws Exception {
+        String d = guest.name();
+        String clone = d + "-clone";
+        Map<String, Long> s8 = taken.get("s8");
+        Path originConsole = guest.console();
+        Path cloneConsole = originConsole.resolveSibling("console-" + clone + ".log");
+        try {
+            JsonNode done = ok("--json", "clone", d, "s8", clone);
+            assertEquals(clone, done.path("newDomain").textValue());
+            org.libvirt.Domain c = guest.domain().connection().domainLookupByName(clone);
+            String xml = c.getXMLDesc(0);
+            assertTrue(xml.contains(cloneConsole.toString()), "the clone's console is a file of its own: " + xml);
+            assertFalse(c.getUUIDString().equals(guest.domain().domain().getUUIDString()));
+            assertTrue(guest.domain().isRunning());
+            c.create(); // "Device or resource busy" if it shared the origin's console file
+            String text = awaitFile(cloneConsole, t -> t.contains("writer starts vdb") && t.contains("agent on "));
+            assertTrue(text.contains("writer starts vda after record " + s8.get("vda")), text);
+            assertTrue(text.contains("writer starts vdb after record " + s8.get("vdb")), text);
+            long before = guest.reportedRecord();
+            assertTrue(guest.awaitMoreRecords(20, WAIT) > before, "the origin writes on beside its clone");
+        } finally {
+            removeDomain(clone);
+        }
+    }
+
+    /** Destroys and undefines a domain the test made; absent is fine. */
+    private static void removeDomain(String name) throws Exception {
+        org.libvirt.Domain c;
+        try {
+            c = guest.domain().connection().domainLookupByName(name);
+        } catch (org.libvirt.LibvirtException e) {
+            return;
+        }
+        if (c.isActive() == 1) {
+            c.destroy();
+        }
+        c.undefine();
+    }
+
+    private static String awaitFile(Path file, java.util.function.Predicate<String> done) throws Exception {
+        long deadline = System.nanoTime() + RealGuest.BOOT.toNanos();
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = Files.exists(file) ? Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+            if (done.test(text)) {
+                return text;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(file + " did not show the clone's writer and agent within " + RealGuest.BOOT + ":\n"
+                + text);
+    }
 }
