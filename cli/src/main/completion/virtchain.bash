@@ -17,7 +17,7 @@ _virtchain() {
         --timeout) return ;;
         --quiesce) COMPREPLY=($(compgen -W "yes no auto" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "qcow2 raw" -- "$cur")); return ;;
-        --description|--disks|--bandwidth|--since|--schedule|--keep-last|--keep-hourly|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly|--max-depth) COMPREPLY=(); return ;;
+        --description|--disks|--bandwidth|--disk|--since|--schedule|--keep-last|--keep-hourly|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly|--max-depth) COMPREPLY=(); return ;;
     esac
     if [[ -z $cmd ]]; then
         COMPREPLY=($(compgen -W "$commands $globals" -- "$cur"))
@@ -38,7 +38,7 @@ _virtchain() {
         clone) opts="" ;;
         flatten) opts="--bandwidth" ;;
         blockcopy) opts="--shallow --pivot --format --bandwidth"; files=1 ;;
-        export) opts="--since"; files=1 ;;
+        export) opts="--disk --since"; files=1 ;;
         job-list) opts="" ;;
         job-abort) opts="" ;;
         policy-set) opts="--schedule --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --max-depth --quiesce" ;;

@@ -210,17 +210,26 @@ final class Commands {
                             + "created, followed or overwritten."),
             command("export",
                     List.of(DOMAIN, SNAPSHOT, one("DEST", "dest", Type.PATH,
-                            "the new file to write, under a directory of export-dirs")),
-                    List.of(value("since", "NAME", Type.SNAPSHOT,
-                            "write only what changed since this earlier snapshot, as a qcow2 overlay")),
-                    "write a snapshot as a standalone image, or the difference between two",
-                    "Writes a snapshot's point in time as a standalone image, or with --since the "
-                            + "difference from an earlier snapshot as a qcow2 overlay. Holders are read-only, "
-                            + "so this is safe while the domain runs. DEST must be a new file in a directory "
-                            + "under export-dirs of the daemon's configuration (by default "
-                            + "<state-dir>/exports) that only root can write. The export is written to "
-                            + ".DEST.partial, checked, and only then given its name, so DEST exists only "
-                            + "complete. A snapshot covers one disk per export."),
+                            "a directory under export-dirs (one image per disk and a manifest), or a new "
+                                    + "file there for one disk")),
+                    List.of(value("disk", "DISK", Type.DISK, "export this disk only"),
+                            value("since", "NAME", Type.SNAPSHOT,
+                            "write only what changed since this earlier snapshot, as qcow2 overlays")),
+                    "write a snapshot as standalone images, or the difference between two",
+                    "Writes a snapshot's point in time as standalone qcow2 images, one per disk, or "
+                            + "with --since the difference from an earlier snapshot as qcow2 overlays on that "
+                            + "snapshot's holders. Holders are read-only, so this is safe while the domain "
+                            + "runs. When DEST is a directory, each disk goes to DOMAIN-NAME-DISK.qcow2 "
+                            + "(DOMAIN-SINCE-NAME-DISK.qcow2 with --since) and a manifest DOMAIN-NAME.json "
+                            + "(DOMAIN-NAME-DISK.json with --disk) names the domain, snapshot, consistency "
+                            + "and, per disk, the file, format, backing, virtual size and the SHA-256 of what "
+                            + "the guest saw. When DEST is not a directory it is the new file for the one "
+                            + "disk exported (a snapshot of one disk, or --disk), and no manifest is "
+                            + "written. DEST must be in a directory under export-dirs of the daemon's "
+                            + "configuration (by default <state-dir>/exports) that only root can write, and "
+                            + "no file it writes may exist. Each image is written to .FILE.partial, checked, "
+                            + "and only then given its name, so it exists only complete; the manifest is "
+                            + "written last."),
             command("job-list", List.of(optional("DOMAIN", "domain", Type.DOMAIN, "only this domain")),
                     List.of(),
                     "list running block jobs",

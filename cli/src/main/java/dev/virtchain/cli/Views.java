@@ -391,9 +391,13 @@ final class Views {
             case "export": {
                 String dest = Json.string(data, "dest");
                 String since = Json.string(args, "since");
+                String manifest = Json.string(data, "manifest");
+                int files = Json.objects(data, "files").size();
                 return "Exported " + (since == null ? "snapshot " : "the changes from " + since + " to ")
                         + orNone(Json.string(args, "name")) + " of " + domain + " to "
                         + orNone(dest != null ? dest : Json.string(args, "dest"))
+                        + (manifest == null ? "" : ": " + files + (files == 1 ? " image" : " images")
+                                + " and the manifest " + manifest.substring(manifest.lastIndexOf('/') + 1))
                         + " (" + Table.size(Json.number(data, "bytes")) + ").";
             }
             default:

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virtchain.testing.GuestRecords;
+import dev.virtchain.testing.ImageContent;
 import dev.virtchain.testing.RealGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,6 +208,60 @@ class RealGuestIT {
         } finally {
             removeDomain(clone);
         }
+    }
+
+    @Test
+    @Order(5)
+    void exportWritesEveryDiskAndAManifestOrOneDiskOrWhatChangedSince() throws Exception {
+        String d = guest.name();
+        Path out = daemon.exports();
+        JsonNode s8 = ok("--json", "snapshot-info", d, "s8");
+        JsonNode done = ok("--json", "export", d, "s8", out.toString());
+        Shape.assertSameShape(Shape.reply("export-dir-done.json"), done);
+        Path manifestFile = out.resolve(d + "-s8.json");
+        assertEquals(manifestFile.toString(), done.path("manifest").textValue());
+        JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifestFile.toFile());
+        assertEquals(d, manifest.path("domain").textValue());
+        assertEquals("s8", manifest.path("snapshot").textValue());
+        assertEquals("quiesced", manifest.path("consistency").textValue());
+        assertEquals(s8.path("created").textValue(), manifest.path("created").textValue());
+        assertEquals(2, manifest.path("disks").size(), manifest.toString());
+        for (int i = 0; i < 2; i++) {
+            JsonNode disk = manifest.path("disks").get(i);
+            String target = disk.path("target").textValue();
+            Path file = out.resolve(disk.path("file").textValue());
+            assertEquals(d + "-s8-" + target + ".qcow2", file.getFileName().toString());
+            assertEquals("qcow2", disk.path("format").textValue());
+            assertEquals(64L << 20, disk.path("virtualSize").asLong());
+            Path holder = Path.of(s8.path("disks").get(i).path("file").textValue());
+            assertEquals(ImageContent.digest(holder), disk.path("sha256").textValue(), "sha256 of what the guest saw");
+            assertEquals(ImageContent.digest(file), disk.path("sha256").textValue());
+            assertEquals(taken.get("s8").get(target), GuestRecords.clean(file, "qcow2", target).last(),
+                    target + " exported is s8's point in time, clean");
+        }
+
+        // One disk to a file, as before; and what changed since s5, per disk, over s5's holders.
+        Path one = out.resolve("only-vdb.qcow2");
+        JsonNode single = ok("--json", "export", d, "s8", one.toString(), "--disk", "vdb");
+        assertTrue(single.path("manifest").isNull());
+        assertEquals(taken.get("s8").get("vdb"), GuestRecords.clean(one, "qcow2", "vdb").last());
+        JsonNode diff = ok("--json", "export", d, "s8", out.toString(), "--since", "s5");
+        for (JsonNode f : diff.path("files")) {
+            Path file = Path.of(f.path("file").textValue());
+            assertEquals(d + "-s5-s8-" + f.path("disk").textValue() + ".qcow2", file.getFileName().toString());
+            assertFalse(f.path("backing").isNull(), f.toString());
+            assertEquals(taken.get("s8").get(f.path("disk").textValue()),
+                    GuestRecords.clean(file, "qcow2", f.path("disk").textValue()).last(), "the diff over s5 shows s8");
+            assertEquals(ImageContent.digest(file), f.path("sha256").textValue());
+        }
+        assertTrue(Files.exists(out.resolve(d + "-s5-s8.json")));
+
+        RealDaemon.Run again = daemon.cli("--json", "export", d, "s8", out.toString());
+        assertEquals(1, again.status(), again.toString());
+        assertEquals("REFUSED", again.json().path("code").textValue(), "existing files are never replaced");
+        RealDaemon.Run twoToAFile = daemon.cli("--json", "export", d, "s8", out.resolve("both.qcow2").toString());
+        assertEquals(1, twoToAFile.status(), twoToAFile.toString());
+        assertTrue(twoToAFile.json().path("message").textValue().contains("--disk"), twoToAFile.toString());
     }
 
     /** Destroys and undefines a domain the test made; absent is fine. */
