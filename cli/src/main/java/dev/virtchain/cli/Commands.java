@@ -114,8 +114,9 @@ final class Commands {
     private static final Option DRY_RUN = flag("dry-run",
             "print the plan (steps, bytes to copy, files to remove) and change nothing");
     private static final Option QUIESCE = choice("quiesce", "auto", List.of("yes", "no", "auto"),
-            "freeze guest file systems through the guest agent: yes fails without the agent, "
-                    + "no takes a crash-consistent snapshot, auto quiesces when it can and records which it got");
+            "freeze guest file systems through the guest agent, waiting at most the daemon's agent-timeout "
+                    + "(default 10 s): yes fails without the agent and changes nothing, no takes a "
+                    + "crash-consistent snapshot, auto quiesces when it can and records which it got and why");
 
     /** Every command the daemon serves, in the order help lists them. */
     static final List<Command> ALL = List.of(

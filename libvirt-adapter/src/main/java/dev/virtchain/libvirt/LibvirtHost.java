@@ -42,7 +42,7 @@ public final class LibvirtHost implements AutoCloseable {
         this.probe = new LibvirtJobProbe(session);
         this.registry = new BlockJobRegistry(probe, watchPool, session.options());
         this.starter = new BlockJobStarter(session, registry);
-        this.snapshots = new SnapshotTaker(session, qemuImg);
+        this.snapshots = new SnapshotTaker(session, qemuImg, new LateFreezeThaw(session, watchPool));
         this.metadata = new DomainMetadata(session);
         session.addBlockJobSink(registry);
         session.addConnectionListener(registry);

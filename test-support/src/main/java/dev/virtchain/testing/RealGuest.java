@@ -177,9 +177,8 @@ public final class RealGuest implements AutoCloseable {
                 return text;
             }
             if (System.nanoTime() > deadline || !domain.isRunning()) {
-                throw new AssertionError("guest " + name() + (domain.isRunning() ? "" : " stopped and")
-                        + " did not reach " + what + " within " + timeout.toSeconds() + " s; its console ends:\n"
-                        + tail(text));
+                throw new AssertionError("guest " + name() + " (" + state() + ") did not reach " + what + " within "
+                        + timeout.toSeconds() + " s; its console ends:\n" + tail(text));
             }
             try {
                 Thread.sleep(250);
@@ -187,6 +186,15 @@ public final class RealGuest implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for " + name(), e);
             }
+        }
+    }
+
+    /** libvirt's state of the domain and why, for failure messages ("running, unpaused", "paused, user"). */
+    private String state() {
+        try {
+            return Tools.run(List.of("virsh", "-c", TestLibvirt.uri(), "domstate", "--reason", name())).strip();
+        } catch (RuntimeException e) {
+            return "state unknown: " + e.getMessage();
         }
     }
 

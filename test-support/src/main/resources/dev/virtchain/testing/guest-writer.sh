@@ -4,32 +4,52 @@
 #   DISK NUMBER CENTISECONDS CHECK
 # NUMBER counts from 1 without gaps on each disk, CENTISECONDS is the guest's uptime, CHECK is
 #   (NUMBER * 2654435761 + CENTISECONDS * 40503 + DISKINDEX * 97) mod 2^32
-# in hex, DISKINDEX counting the disks from 1. GuestRecords on the host checks the same sum. A
-# fresh guest writes the same NUMBER to every disk in a round, so a point in time taken across
-# disks at once shows one NUMBER on every disk, or one less on the disks after the one written.
-index=0
-for d in "$@"; do
-    index=$((index + 1))
-    last=
-    # A guest restarted from a snapshot continues each disk after the last record it holds.
-    [ -s "/data/$d/records" ] && last=$(tail -n 1 "/data/$d/records" | cut -d ' ' -f 2 | sed 's/^0*//')
-    eval "n_$index=${last:-0}"
-    echo "virtchain-guest: writer starts $d after record ${last:-0}"
-done
-round=0
-while :; do
-    round=$((round + 1))
+# in hex, DISKINDEX counting the disks from 1. GuestRecords on the host checks the same sum. The
+# writer writes the same NUMBER to every disk in a round, so a point in time taken across disks at
+# once shows one NUMBER on every disk, or one less on the disks after the one written.
+
+now() {
     read up idle < /proc/uptime
     # Two decimals; a leading 0 would make the shell read octal.
     frac=${up#*.}
     t=$(( ${up%.*} * 100 + ${frac#0} ))
+}
+
+append() { # DISK INDEX NUMBER
+    c=$(( ($3 * 2654435761 + t * 40503 + $2 * 97) % 4294967296 ))
+    printf '%s %08d %010d %08x\n' "$1" "$3" "$t" "$c" >> "/data/$1/records"
+    sync "/data/$1/records"
+}
+
+# A guest restarted from a snapshot continues after the last record each disk holds; a disk that
+# was taken one record behind the others first gets that record, so the rounds line up again.
+n=0
+for d in "$@"; do
+    last=
+    [ -s "/data/$d/records" ] && last=$(tail -n 1 "/data/$d/records" | cut -d ' ' -f 2 | sed 's/^0*//')
+    last=${last:-0}
+    echo "virtchain-guest: writer starts $d after record $last"
+    [ "$last" -gt "$n" ] && n=$last
+done
+now
+index=0
+for d in "$@"; do
+    index=$((index + 1))
+    last=
+    [ -s "/data/$d/records" ] && last=$(tail -n 1 "/data/$d/records" | cut -d ' ' -f 2 | sed 's/^0*//')
+    k=${last:-0}
+    while [ "$k" -lt "$n" ]; do
+        k=$((k + 1))
+        append "$d" "$index" "$k"
+    done
+done
+while :; do
+    n=$((n + 1))
+    now
     index=0
     for d in "$@"; do
         index=$((index + 1))
-        eval "n=\$((n_$index + 1)); n_$index=\$n"
-        c=$(( (n * 2654435761 + t * 40503 + index * 97) % 4294967296 ))
-        printf '%s %08d %010d %08x\n' "$d" "$n" "$t" "$c" >> "/data/$d/records"
-        sync "/data/$d/records"
+        append "$d" "$index" "$n"
     done
-    [ $((round % 20)) -eq 0 ] && echo "virtchain-guest: record $n at $t"
+    [ $((n % 20)) -eq 0 ] && echo "virtchain-guest: record $n at $t"
 done

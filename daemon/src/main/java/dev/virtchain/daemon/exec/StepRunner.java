@@ -62,12 +62,18 @@ final class StepRunner implements Step.Visitor<Void> {
     private final Ledger ledger;
     private final long bandwidthMiB;
     private final ProgressSink progress;
-    private final Consumer<Consistency> consistencyGot;
+    private final Consumer<Taken> consistencyGot;
+    private final java.time.Duration agentTimeout;
+
+    /** What a snapshot step really got: its consistency and why a quiesce asked for was not had (or null). */
+    record Taken(Consistency consistency, String note) {}
     private final java.util.function.Function<String, Optional<String>> otherUser;
 
     StepRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, DomainTruth truth, Semaphore jobPermits, CrashPoints crash,
                String domain, Ledger ledger, long bandwidthMiB, ProgressSink progress,
-               Consumer<Consistency> consistencyGot, java.util.function.Function<String, Optional<String>> otherUser) {
+               Consumer<Taken> consistencyGot, java.util.function.Function<String, Optional<String>> otherUser,
+               java.time.Duration agentTimeout) {
+        this.agentTimeout = agentTimeout;
         this.otherUser = otherUser;
         this.host = host;
         this.qemuImg = qemuImg;
@@ -104,11 +110,20 @@ final class StepRunner implements Step.Visitor<Void> {
         // The adapter takes bare names in the active image's directory, where the planner put them.
         Map<String, String> overlays = new LinkedHashMap<>();
         s.overlays().forEach((disk, path) -> overlays.put(disk, Path.of(path).getFileName().toString()));
-        SnapshotResult r = host.takeSnapshot(SnapshotRequest.onPrecreated(domain, overlays, quiesce(s)));
-        consistencyGot.accept(switch (r.consistency()) {
+        SnapshotResult r;
+        try {
+            r = host.takeSnapshot(SnapshotRequest.onPrecreated(domain, overlays, quiesce(s)).withAgentTimeout(agentTimeout));
+        } catch (dev.virtchain.libvirt.SnapshotException e) {
+            if (e.agentUnavailable()) {
+                // The user's words, not the step's: the agent is the whole story, and nothing changed.
+                throw new StepFailed(domain, null, null, e.getMessage(), e);
+            }
+            throw e;
+        }
+        consistencyGot.accept(new Taken(switch (r.consistency()) {
             case QUIESCED -> Consistency.QUIESCED;
             case CRASH_CONSISTENT, SHUT_OFF -> Consistency.CRASH;
-        });
+        }, r.note()));
         return null;
     }
 

@@ -55,6 +55,7 @@ final class LedgerDocument {
         @JacksonXmlProperty(isAttribute = true) public String created;
         @JacksonXmlProperty(isAttribute = true) public String parent;
         @JacksonXmlProperty(isAttribute = true) public String consistency;
+        @JacksonXmlProperty(isAttribute = true, localName = "consistency-note") public String consistencyNote;
         @JacksonXmlProperty(isAttribute = true) public String origin;
         @JacksonXmlProperty(isAttribute = true) public String policy;
         @JacksonXmlProperty(isAttribute = true) public String description;

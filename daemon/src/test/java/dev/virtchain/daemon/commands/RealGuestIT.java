@@ -264,6 +264,79 @@ class RealGuestIT {
         assertTrue(twoToAFile.json().path("message").textValue().contains("--disk"), twoToAFile.toString());
     }
 
+    @Test
+    @Order(6)
+    void aGuestAgentThatStopsAnsweringFailsYesAndIsRecordedByAuto() throws Exception {
+        String d = guest.name();
+        // The guest stops its own agent for 40 s (SIGSTOP, then SIGCONT from a process of its own).
+        guest.agent("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"/bin/sh\",\"arg\":[\"-c\","
+                + "\"pid=$(cat /run/qemu-ga.pid); (sleep 1; kill -STOP $pid; sleep 40; kill -CONT $pid) >/dev/null 2>&1 &\"]}}");
+        Thread.sleep(3000);
+
+        long started = System.nanoTime();
+        RealDaemon.Run yes = daemon.cli("--json", "snapshot-create", d, "q-yes", "--quiesce", "yes");
+        long yesSeconds = (System.nanoTime() - started) / 1_000_000_000L;
+        assertEquals(1, yes.status(), yes.toString());
+        String message = yes.json().path("message").textValue();
+        assertTrue(message.startsWith("guest agent of " + d + " did not answer in "), message);
+        assertTrue(message.contains("; nothing was changed"), message);
+        assertFalse(message.contains("step ") || message.contains("(domain "), "no internal trace: " + message);
+        assertTrue(yesSeconds <= 12, "bounded by the agent time-out, took " + yesSeconds + " s");
+        JsonNode list = ok("--json", "snapshot-list", d);
+        for (JsonNode s : list.path("snapshots")) {
+            assertFalse(s.path("name").textValue().equals("q-yes"), "nothing was changed: " + list);
+        }
+
+        java.time.Instant before = java.time.Instant.now();
+        JsonNode auto = ok("--json", "snapshot-create", d, "q-auto", "--quiesce", "auto").path("snapshot");
+        assertEquals("crash", auto.path("consistency").textValue(), auto.toString());
+        assertTrue(auto.path("consistencyNote").textValue().startsWith("guest agent of " + d + " did not answer in "),
+                auto.toString());
+        java.time.Instant created = java.time.Instant.parse(auto.path("created").textValue());
+        assertTrue(!created.isBefore(before.plusSeconds(3)), "created after the wait for the agent: " + created
+                + ", asked at " + before);
+        for (JsonNode disk : auto.path("disks")) {
+            read(disk, "crash");
+        }
+        JsonNode status = ok("--json", "status");
+        JsonNode fallback = null;
+        for (JsonNode f : status.path("quiesceFallbacks")) {
+            if (d.equals(f.path("domain").textValue())) {
+                fallback = f;
+            }
+        }
+        assertTrue(fallback != null && "q-auto".equals(fallback.path("snapshot").textValue()), status.toString());
+
+        // Once the agent answers again, quiesce works and the domain leaves the list.
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                guest.agent("{\"execute\":\"guest-ping\"}");
+                break;
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
+        // libvirt sent the freeze without a sync of its own (the agent had been in sync), so the
+        // agent carries it out when it wakes up: virtchain thaws the guest once the agent answers.
+        long thawDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String freeze = guest.agent("{\"execute\":\"guest-fsfreeze-status\"}");
+        while (!freeze.contains("\"thawed\"") && System.nanoTime() < thawDeadline) {
+            Thread.sleep(1000);
+            freeze = guest.agent("{\"execute\":\"guest-fsfreeze-status\"}");
+        }
+        assertTrue(freeze.contains("\"thawed\""), "the late freeze is thawed by virtchain: " + freeze + "\n"
+                + daemon.log());
+        assertTrue(daemon.log().contains("thawed"), "and it says so in its log");
+        snapshot("q-back", "yes", "quiesced");
+        for (JsonNode f : ok("--json", "status").path("quiesceFallbacks")) {
+            assertFalse(d.equals(f.path("domain").textValue()), "a quiesced snapshot clears the entry: " + f);
+        }
+    }
+
     /** Destroys and undefines a domain the test made; absent is fine. */
     private static void removeDomain(String name) throws Exception {
         org.libvirt.Domain c;

@@ -48,7 +48,9 @@ class LedgerStoreTest {
                 Map.of("vda", "/img/web1.qcow2", "vdb", "/img/web1-data.img"), Consistency.CRASH,
                 Origin.policy("hourly"), "before the upgrade", Set.of("audit"), Set.of("web1-test"));
         Snapshot s1 = Snapshot.of("s1", Instant.parse("2026-11-21T04:00:00Z"), "s0",
-                Map.of("vda", "/img/web1.vda.1.qcow2"), Consistency.CRASH, Origin.manual(), null);
+                Map.of("vda", "/img/web1.vda.1.qcow2"), Consistency.CRASH, Origin.manual(), null)
+                .withTaken(Consistency.CRASH, "guest agent of web1 did not answer in 5 s",
+                        Instant.parse("2026-11-21T04:00:06Z"));
         return new Ledger(Ledger.SCHEMA_VERSION, new DomainId("web1", UUID), List.of(vda, vdb), List.of(s0, s1),
                 List.of(new Tombstone("vda", "/img/web1.vda.0.qcow2", "old", "two children")), "s1", 3);
     }
