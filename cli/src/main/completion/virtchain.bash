@@ -17,7 +17,7 @@ _virtchain() {
         --timeout) return ;;
         --quiesce) COMPREPLY=($(compgen -W "yes no auto" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "qcow2 raw" -- "$cur")); return ;;
-        --description|--disks|--bandwidth|--disk|--since|--schedule|--keep-last|--keep-hourly|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly|--max-depth) COMPREPLY=(); return ;;
+        --description|--disks|--bandwidth|--shutdown-timeout|--disk|--since|--schedule|--keep-last|--keep-hourly|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly|--max-depth) COMPREPLY=(); return ;;
     esac
     if [[ -z $cmd ]]; then
         COMPREPLY=($(compgen -W "$commands $globals" -- "$cur"))
@@ -32,7 +32,7 @@ _virtchain() {
         snapshot-list) opts="--tree" ;;
         snapshot-info) opts="" ;;
         snapshot-delete) opts="--dry-run --no-wait --bandwidth" ;;
-        snapshot-revert) opts="--force --dry-run" ;;
+        snapshot-revert) opts="--force --shutdown --shutdown-timeout --dry-run" ;;
         chain) opts="" ;;
         du) opts="" ;;
         clone) opts="" ;;

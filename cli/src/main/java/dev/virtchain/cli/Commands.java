@@ -163,12 +163,21 @@ final class Commands {
                             + "only once no chain uses it. Interrupting the client does not stop the "
                             + "operation; use job-abort for that."),
             command("snapshot-revert", List.of(DOMAIN, SNAPSHOT),
-                    List.of(flag("force", "stop a running domain first and start it again afterwards"),
+                    List.of(flag("force", "stop a running domain hard first (virsh destroy) and start it again"
+                                    + " afterwards"),
+                            flag("shutdown", "shut a running domain down cleanly first (guest agent, else ACPI)"
+                                    + " and start it again afterwards"),
+                            integer("shutdown-timeout", "SECONDS", 1,
+                                    "with --shutdown, how long to wait for the guest to be off (default 120)"),
                             DRY_RUN),
                     "make a snapshot's state active again, keeping the current state",
                     "Reverts non-destructively: the current state is kept as a new snapshot first, "
                             + "then a new overlay on the snapshot's holders becomes active. A running domain "
-                            + "must be shut off, or given --force."),
+                            + "must be shut off, or given --shutdown or --force. With --shutdown the guest is "
+                            + "asked to shut down (through its guest agent, else the ACPI power button) and "
+                            + "the kept state is quiesced; if it is not off within --shutdown-timeout, nothing "
+                            + "is reverted. With --force the guest is stopped hard and the kept state is "
+                            + "crash-consistent."),
             command("chain", List.of(DOMAIN, optional("DISK", "disk", Type.DISK, "only this disk")),
                     List.of(),
                     "the image tree per disk: files, sizes, the snapshot each holds, the active image",

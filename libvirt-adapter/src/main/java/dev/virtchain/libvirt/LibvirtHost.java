@@ -140,6 +140,17 @@ public final class LibvirtHost implements AutoCloseable {
     }
 
     /**
+     * Asks the guest to shut down: through its guest agent, else by the ACPI power button. Returns
+     * at once; the caller waits for {@link #isRunning} to turn false.
+     */
+    public void requestShutdown(String domain) {
+        session.onDomain(domain, "ask the guest to shut down", Involved.domain(domain), dom -> {
+            NativeLibvirt.shutdownGracefully(dom);
+            return null;
+        });
+    }
+
+    /**
      * Removes a shut-off domain's persistent definition (its image files stay). libvirt refuses
      * while snapshot metadata exists; virtchain creates none.
      */

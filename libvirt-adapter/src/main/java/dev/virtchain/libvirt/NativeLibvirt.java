@@ -30,6 +30,8 @@ final class NativeLibvirt {
         int virDomainAgentSetResponseTimeout(DomainPointer dom, int timeout, int flags);
 
         int virDomainFSThaw(DomainPointer dom, com.sun.jna.Pointer mountpoints, int nmountpoints, int flags);
+
+        int virDomainShutdownFlags(DomainPointer dom, int flags);
     }
 
     private static final class Holder {
@@ -90,6 +92,16 @@ final class NativeLibvirt {
         try {
             fail(PackageAccess.check(Holder.LIBVIRT.virDomainAgentSetResponseTimeout(
                     PackageAccess.pointer(domain), seconds, 0)), "virDomainAgentSetResponseTimeout");
+        } finally {
+            Reference.reachabilityFence(domain);
+        }
+    }
+
+    /** virDomainShutdownFlags with VIR_DOMAIN_SHUTDOWN_GUEST_AGENT | ACPI_POWER_BTN: the agent, else ACPI. */
+    static void shutdownGracefully(Domain domain) throws LibvirtException {
+        try {
+            fail(PackageAccess.check(Holder.LIBVIRT.virDomainShutdownFlags(PackageAccess.pointer(domain), 2 | 1)),
+                    "virDomainShutdownFlags");
         } finally {
             Reference.reachabilityFence(domain);
         }

@@ -492,6 +492,8 @@ public final class TestDomain implements AutoCloseable {
         type.setAttribute("arch", "x86_64");
         type.setAttribute("machine", "pc");
         if (boot != null) {
+            // Without ACPI the guest's poweroff only halts it, and a clean shutdown never ends.
+            add(add(domain, "features"), "acpi");
             text(os, "kernel", boot.kernel().toString());
             text(os, "initrd", boot.initrd().toString());
             text(os, "cmdline", boot.cmdline());

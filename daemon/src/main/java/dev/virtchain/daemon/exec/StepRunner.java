@@ -375,8 +375,31 @@ final class StepRunner implements Step.Visitor<Void> {
 
     @Override
     public Void stopDomain(Step.StopDomain s) {
-        if (host.isRunning(domain)) {
+        if (!host.isRunning(domain)) {
+            return null;
+        }
+        if (!s.graceful()) {
             host.stop(domain);
+            return null;
+        }
+        progress.progress("shutdown", 0, s.shutdownSeconds(), "waiting up to " + s.shutdownSeconds()
+                + " s for " + domain + " to shut down");
+        host.requestShutdown(domain);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(s.shutdownSeconds()).toNanos();
+        while (host.isRunning(domain)) {
+            if (System.nanoTime() > deadline) {
+                throw new StepFailed(domain, null, null, domain + " did not shut down within " + s.shutdownSeconds()
+                        + " s of being asked to (guest agent, else ACPI); nothing was reverted. It may still be"
+                        + " shutting down: check 'virsh domstate " + domain + "', then revert again, or give"
+                        + " --shutdown-timeout more time, or use --force to stop it hard", null);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StepFailed(domain, null, null, "interrupted while waiting for " + domain
+                        + " to shut down; nothing was reverted", e);
+            }
         }
         return null;
     }

@@ -311,7 +311,9 @@ public final class LedgerCodec {
 
         @Override
         public StepDoc stopDomain(Step.StopDomain s) {
-            return doc("stop-domain", null);
+            StepDoc d = doc("stop-domain", null);
+            d.shutdownSeconds = s.graceful() ? s.shutdownSeconds() : null;
+            return d;
         }
 
         @Override
@@ -369,7 +371,7 @@ public final class LedgerCodec {
             case "set-disk-source":
                 return new Step.SetDiskSource(d.disk, d.path, nn(d.chainAfter));
             case "stop-domain":
-                return new Step.StopDomain();
+                return new Step.StopDomain(d.shutdownSeconds == null ? 0 : d.shutdownSeconds);
             case "start-domain":
                 return new Step.StartDomain();
             case "define-clone":

@@ -71,7 +71,7 @@ class LedgerStoreTest {
                 new Step.Convert("vda", "/img/web1.vda.1.qcow2", "/export/web1.qcow2", 99),
                 new Step.ConvertDiff("vda", "/img/web1.vda.2.qcow2", "/img/web1.vda.1.qcow2", "/export/d.qcow2", 7),
                 new Step.SetDiskSource("vda", "/img/web1.vda.4.qcow2", List.of("/img/web1.vda.4.qcow2", "/img/web1.qcow2")),
-                new Step.StopDomain(),
+                new Step.StopDomain(30),
                 new Step.StartDomain(),
                 new Step.DefineClone("web1-test", Map.of("vda", "/img/web1-test.vda.1.qcow2")),
                 new Step.Unlink("vda", "/img/web1.vda.2.qcow2"),
