@@ -12,10 +12,24 @@ need_packages() {
     # The alert rules' unit tests (promtool) and the metrics integration test (a real server,
     # started by the test itself on loopback) use Debian's Prometheus.
     command -v promtool >/dev/null && command -v prometheus >/dev/null || missing+=(prometheus)
+    # The Linux test guest (test-support's RealGuest) is built from Debian packages fetched with
+    # apt-get download; its disks are formatted and checked on the host, its module list made
+    # with depmod, and qemu-guest-agent runs on the host's copies of the libraries it needs.
+    command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null || missing+=(e2fsprogs)
+    command -v depmod >/dev/null || missing+=(kmod)
+    local lib
+    for lib in libglib2.0-0 libnuma1 liburing2 libudev1; do
+        dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q 'ok installed' || missing+=("$lib")
+    done
+    local update=no
+    apt-cache show --no-all-versions busybox-static qemu-guest-agent linux-image-amd64 >/dev/null 2>&1 || update=yes
+    if [ ${#missing[@]} -gt 0 ] || [ "$update" = yes ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+    fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "==> installing ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
         without_service_starts apt-get install -y -qq "${missing[@]}" >/dev/null
         if [[ " ${missing[*]} " == *" prometheus "* ]] && [ "$(ps -o comm= -p 1 2>/dev/null)" = systemd ]; then
             # Installed for the tests only: not a server to run at every boot.

@@ -17,7 +17,7 @@ _virtchain() {
         --timeout) return ;;
         --quiesce) COMPREPLY=($(compgen -W "yes no auto" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "qcow2 raw" -- "$cur")); return ;;
-        --description|--disks|--bandwidth|--since|--schedule|--keep-last|--keep-hourly|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly|--max-depth) COMPREPLY=(); return ;;
+        --description|--disks|--bandwidth|--shutdown-timeout|--disk|--since|--schedule|--keep-last|--keep-hourly|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly|--max-depth) COMPREPLY=(); return ;;
     esac
     if [[ -z $cmd ]]; then
         COMPREPLY=($(compgen -W "$commands $globals" -- "$cur"))
@@ -32,13 +32,13 @@ _virtchain() {
         snapshot-list) opts="--tree" ;;
         snapshot-info) opts="" ;;
         snapshot-delete) opts="--dry-run --no-wait --bandwidth" ;;
-        snapshot-revert) opts="--force --dry-run" ;;
+        snapshot-revert) opts="--force --shutdown --shutdown-timeout --dry-run" ;;
         chain) opts="" ;;
         du) opts="" ;;
         clone) opts="" ;;
         flatten) opts="--bandwidth" ;;
         blockcopy) opts="--shallow --pivot --format --bandwidth"; files=1 ;;
-        export) opts="--since"; files=1 ;;
+        export) opts="--disk --since"; files=1 ;;
         job-list) opts="" ;;
         job-abort) opts="" ;;
         policy-set) opts="--schedule --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --max-depth --quiesce" ;;

@@ -167,6 +167,11 @@ public record Ledger(int schemaVersion, DomainId domain, List<Disk> disks, List<
         return withSnapshotReplaced(requireSnapshot(snapshot).withConsistency(consistency));
     }
 
+    /** The snapshot as taking it really went: consistency, the reason a quiesce was not had, the time. */
+    public Ledger withTaken(String snapshot, Consistency consistency, String note, java.time.Instant when) {
+        return withSnapshotReplaced(requireSnapshot(snapshot).withTaken(consistency, note, when));
+    }
+
     public Ledger withHold(String snapshot, String tag) {
         Names.requireValid("hold", tag, domain.name());
         Snapshot s = requireSnapshot(snapshot);

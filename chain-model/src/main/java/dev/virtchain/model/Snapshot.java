@@ -17,6 +17,8 @@ import java.util.TreeSet;
  * @param holders     disk target to the image that holds this point in time on that disk; a
  *                    snapshot may cover a subset of the domain's disks
  * @param consistency crash-consistent or quiesced
+ * @param consistencyNote why a quiesce that was asked for was not had (quiesce AUTO fell back),
+ *                    in the user's words; null when it was had or not asked for
  * @param origin      who made it
  * @param description free text, may be null
  * @param holds       hold tags; a held snapshot is not deleted
@@ -25,7 +27,12 @@ import java.util.TreeSet;
  */
 public record Snapshot(String name, Instant created, String parent, Map<String, String> holders,
                        Consistency consistency, Origin origin, String description,
-                       Set<String> holds, Set<String> protectedBy) {
+                       Set<String> holds, Set<String> protectedBy, String consistencyNote) {
+
+    public Snapshot(String name, Instant created, String parent, Map<String, String> holders, Consistency consistency,
+                    Origin origin, String description, Set<String> holds, Set<String> protectedBy) {
+        this(name, created, parent, holders, consistency, origin, description, holds, protectedBy, null);
+    }
 
     public Snapshot {
         Objects.requireNonNull(name, "name");
@@ -63,22 +70,27 @@ public record Snapshot(String name, Instant created, String parent, Map<String, 
     public Snapshot withHolder(String disk, String path) {
         Map<String, String> h = new TreeMap<>(holders);
         h.put(disk, path);
-        return new Snapshot(name, created, parent, h, consistency, origin, description, holds, protectedBy);
+        return new Snapshot(name, created, parent, h, consistency, origin, description, holds, protectedBy, consistencyNote);
     }
 
     public Snapshot withParent(String newParent) {
-        return new Snapshot(name, created, newParent, holders, consistency, origin, description, holds, protectedBy);
+        return new Snapshot(name, created, newParent, holders, consistency, origin, description, holds, protectedBy, consistencyNote);
     }
 
     public Snapshot withConsistency(Consistency c) {
-        return new Snapshot(name, created, parent, holders, c, origin, description, holds, protectedBy);
+        return new Snapshot(name, created, parent, holders, c, origin, description, holds, protectedBy, consistencyNote);
+    }
+
+    /** What taking it really gave: the consistency, why a quiesce asked for was not had, and when. */
+    public Snapshot withTaken(Consistency c, String note, Instant when) {
+        return new Snapshot(name, when, parent, holders, c, origin, description, holds, protectedBy, note);
     }
 
     public Snapshot withHolds(Set<String> newHolds) {
-        return new Snapshot(name, created, parent, holders, consistency, origin, description, newHolds, protectedBy);
+        return new Snapshot(name, created, parent, holders, consistency, origin, description, newHolds, protectedBy, consistencyNote);
     }
 
     public Snapshot withProtectedBy(Set<String> clones) {
-        return new Snapshot(name, created, parent, holders, consistency, origin, description, holds, clones);
+        return new Snapshot(name, created, parent, holders, consistency, origin, description, holds, clones, consistencyNote);
     }
 }

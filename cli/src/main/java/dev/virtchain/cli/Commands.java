@@ -114,8 +114,9 @@ final class Commands {
     private static final Option DRY_RUN = flag("dry-run",
             "print the plan (steps, bytes to copy, files to remove) and change nothing");
     private static final Option QUIESCE = choice("quiesce", "auto", List.of("yes", "no", "auto"),
-            "freeze guest file systems through the guest agent: yes fails without the agent, "
-                    + "no takes a crash-consistent snapshot, auto quiesces when it can and records which it got");
+            "freeze guest file systems through the guest agent, waiting at most the daemon's agent-timeout "
+                    + "(default 10 s): yes fails without the agent and changes nothing, no takes a "
+                    + "crash-consistent snapshot, auto quiesces when it can and records which it got and why");
 
     /** Every command the daemon serves, in the order help lists them. */
     static final List<Command> ALL = List.of(
@@ -162,12 +163,21 @@ final class Commands {
                             + "only once no chain uses it. Interrupting the client does not stop the "
                             + "operation; use job-abort for that."),
             command("snapshot-revert", List.of(DOMAIN, SNAPSHOT),
-                    List.of(flag("force", "stop a running domain first and start it again afterwards"),
+                    List.of(flag("force", "stop a running domain hard first (virsh destroy) and start it again"
+                                    + " afterwards"),
+                            flag("shutdown", "shut a running domain down cleanly first (guest agent, else ACPI)"
+                                    + " and start it again afterwards"),
+                            integer("shutdown-timeout", "SECONDS", 1,
+                                    "with --shutdown, how long to wait for the guest to be off (default 120)"),
                             DRY_RUN),
                     "make a snapshot's state active again, keeping the current state",
                     "Reverts non-destructively: the current state is kept as a new snapshot first, "
                             + "then a new overlay on the snapshot's holders becomes active. A running domain "
-                            + "must be shut off, or given --force."),
+                            + "must be shut off, or given --shutdown or --force. With --shutdown the guest is "
+                            + "asked to shut down (through its guest agent, else the ACPI power button) and "
+                            + "the kept state is quiesced; if it is not off within --shutdown-timeout, nothing "
+                            + "is reverted. With --force the guest is stopped hard and the kept state is "
+                            + "crash-consistent."),
             command("chain", List.of(DOMAIN, optional("DISK", "disk", Type.DISK, "only this disk")),
                     List.of(),
                     "the image tree per disk: files, sizes, the snapshot each holds, the active image",
@@ -183,8 +193,12 @@ final class Commands {
                     List.of(),
                     "create a new domain from a snapshot with thin overlays",
                     "Defines a new domain whose disks are thin overlays on the snapshot's holders, "
-                            + "with a copied definition (new name, UUID and MAC addresses). The holders "
-                            + "become protected while the clone uses them."),
+                            + "with a copied definition made as virt-clone makes one: new name, UUID and MAC "
+                            + "addresses, and new paths for every per-domain file (file consoles and serials, "
+                            + "chardev logs, channel sockets), so the clone can run beside its origin. The "
+                            + "UEFI variable store is copied to NEW-DOMAIN_VARS.fd beside the origin's; an "
+                            + "emulated TPM and a managed save start afresh. The holders become protected "
+                            + "while the clone uses them."),
             command("flatten", List.of(DOMAIN, DISK), List.of(BANDWIDTH),
                     "copy all backing data into the active image",
                     "Makes a disk's active image standalone: a block pull with no base when running, "
@@ -206,17 +220,26 @@ final class Commands {
                             + "created, followed or overwritten."),
             command("export",
                     List.of(DOMAIN, SNAPSHOT, one("DEST", "dest", Type.PATH,
-                            "the new file to write, under a directory of export-dirs")),
-                    List.of(value("since", "NAME", Type.SNAPSHOT,
-                            "write only what changed since this earlier snapshot, as a qcow2 overlay")),
-                    "write a snapshot as a standalone image, or the difference between two",
-                    "Writes a snapshot's point in time as a standalone image, or with --since the "
-                            + "difference from an earlier snapshot as a qcow2 overlay. Holders are read-only, "
-                            + "so this is safe while the domain runs. DEST must be a new file in a directory "
-                            + "under export-dirs of the daemon's configuration (by default "
-                            + "<state-dir>/exports) that only root can write. The export is written to "
-                            + ".DEST.partial, checked, and only then given its name, so DEST exists only "
-                            + "complete. A snapshot covers one disk per export."),
+                            "a directory under export-dirs (one image per disk and a manifest), or a new "
+                                    + "file there for one disk")),
+                    List.of(value("disk", "DISK", Type.DISK, "export this disk only"),
+                            value("since", "NAME", Type.SNAPSHOT,
+                            "write only what changed since this earlier snapshot, as qcow2 overlays")),
+                    "write a snapshot as standalone images, or the difference between two",
+                    "Writes a snapshot's point in time as standalone qcow2 images, one per disk, or "
+                            + "with --since the difference from an earlier snapshot as qcow2 overlays on that "
+                            + "snapshot's holders. Holders are read-only, so this is safe while the domain "
+                            + "runs. When DEST is a directory, each disk goes to DOMAIN-NAME-DISK.qcow2 "
+                            + "(DOMAIN-SINCE-NAME-DISK.qcow2 with --since) and a manifest DOMAIN-NAME.json "
+                            + "(DOMAIN-NAME-DISK.json with --disk) names the domain, snapshot, consistency "
+                            + "and, per disk, the file, format, backing, virtual size and the SHA-256 of what "
+                            + "the guest saw. When DEST is not a directory it is the new file for the one "
+                            + "disk exported (a snapshot of one disk, or --disk), and no manifest is "
+                            + "written. DEST must be in a directory under export-dirs of the daemon's "
+                            + "configuration (by default <state-dir>/exports) that only root can write, and "
+                            + "no file it writes may exist. Each image is written to .FILE.partial, checked, "
+                            + "and only then given its name, so it exists only complete; the manifest is "
+                            + "written last."),
             command("job-list", List.of(optional("DOMAIN", "domain", Type.DOMAIN, "only this domain")),
                     List.of(),
                     "list running block jobs",

@@ -149,6 +149,17 @@ final class Views {
             }
             out.append(table.render("  "));
         }
+        // Only when there is something to say: a newest snapshot that is crash-consistent against the ask.
+        List<Map<String, Object>> fallbacks = Json.objects(data, "quiesceFallbacks");
+        if (!fallbacks.isEmpty()) {
+            field(out, "Not quiesced", plural(fallbacks.size(), "domain", "domains"));
+            Table table = new Table("DOMAIN", "SNAPSHOT", "CREATED", "REASON");
+            for (Map<String, Object> f : fallbacks) {
+                table.row(Json.string(f, "domain"), Json.string(f, "snapshot"), time(Json.string(f, "created")),
+                        Json.string(f, "reason"));
+            }
+            out.append(table.render("  "));
+        }
         List<Map<String, Object>> policies = Json.objects(data, "policies");
         field(out, "Policies", policies.isEmpty() ? "none" : String.valueOf(policies.size()));
         if (!policies.isEmpty()) {
@@ -208,8 +219,13 @@ final class Views {
         String consistency = Json.string(snapshot, "consistency");
         StringBuilder out = new StringBuilder("Created snapshot ").append(orNone(Json.string(snapshot, "name")))
                 .append(" of ").append(domainOf(data, args));
+        String note = Json.string(snapshot, "consistencyNote");
         if (consistency != null) {
-            out.append(" (").append(Table.oneLine(consistency)).append(')');
+            out.append(" (").append(Table.oneLine(consistency));
+            if (note != null) {
+                out.append(": ").append(Table.oneLine(note));
+            }
+            out.append(')');
         }
         out.append(".\n");
         return out.toString();
@@ -288,7 +304,9 @@ final class Views {
         field(out, "Parent", Json.string(s, "parent"));
         List<String> children = Json.strings(s, "children");
         field(out, "Children", children.isEmpty() ? null : String.join(", ", children));
-        field(out, "Consistency", Json.string(s, "consistency"));
+        String note = Json.string(s, "consistencyNote");
+        String consistency = Json.string(s, "consistency");
+        field(out, "Consistency", consistency == null || note == null ? consistency : consistency + " (" + note + ")");
         field(out, "Origin", Json.string(s, "origin"));
         field(out, "Description", Json.string(s, "description"));
         field(out, "Current", Json.bool(s, "current") ? "yes" : "no");
@@ -391,9 +409,13 @@ final class Views {
             case "export": {
                 String dest = Json.string(data, "dest");
                 String since = Json.string(args, "since");
+                String manifest = Json.string(data, "manifest");
+                int files = Json.objects(data, "files").size();
                 return "Exported " + (since == null ? "snapshot " : "the changes from " + since + " to ")
                         + orNone(Json.string(args, "name")) + " of " + domain + " to "
                         + orNone(dest != null ? dest : Json.string(args, "dest"))
+                        + (manifest == null ? "" : ": " + files + (files == 1 ? " image" : " images")
+                                + " and the manifest " + manifest.substring(manifest.lastIndexOf('/') + 1))
                         + " (" + Table.size(Json.number(data, "bytes")) + ").";
             }
             default:

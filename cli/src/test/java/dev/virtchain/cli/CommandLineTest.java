@@ -61,6 +61,9 @@ class CommandLineTest {
                 Arguments.of("export web1 nightly-2 /backup/d.qcow2 --since nightly-1",
                         "{\"domain\":\"web1\",\"name\":\"nightly-2\",\"dest\":\"/backup/d.qcow2\","
                                 + "\"since\":\"nightly-1\"}"),
+                Arguments.of("export web1 nightly-2 exports/ --disk vdb",
+                        "{\"domain\":\"web1\",\"name\":\"nightly-2\",\"dest\":\"/home/ops/exports\","
+                                + "\"disk\":\"vdb\"}"),
                 Arguments.of("job-list", "{}"),
                 Arguments.of("job-list web1", "{\"domain\":\"web1\"}"),
                 Arguments.of("job-abort web1 vda", "{\"domain\":\"web1\",\"disk\":\"vda\"}"),

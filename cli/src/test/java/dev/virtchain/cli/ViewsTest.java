@@ -42,6 +42,7 @@ class ViewsTest {
                 Arguments.of("blockcopy", "blockcopy web1 vda /mnt/fast/web1.qcow2 --pivot", "blockcopy-done"),
                 Arguments.of("export", "export web1 nightly-2 /backup/web1-nightly-2.qcow2 --since nightly-1",
                         "export-done"),
+                Arguments.of("export-directory", "export web1 nightly-2 /backup", "export-dir-done"),
                 Arguments.of("job-list", "job-list", "job-list"),
                 Arguments.of("job-abort", "job-abort web1 vda", "job-abort"),
                 Arguments.of("policy-show", "policy-show web1", "policy-show"),

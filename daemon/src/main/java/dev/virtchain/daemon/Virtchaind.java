@@ -279,7 +279,7 @@ public final class Virtchaind {
         }
         OperationRunner runner = new OperationRunner(host, qemuImg, files, book, new Planner(clock, HostCapabilities.DEFAULT),
                 locks, config.maxBlockJobs(), crashPoints, clock, config.bandwidthMiBPerSecond(),
-                config.minFreeSpaceBytes());
+                config.minFreeSpaceBytes(), config.agentTimeout());
         ManagedDomains domains = new ManagedDomains(host, files, book, runner, locks, clock, quarantined,
                 DomainRoster.of(config.manage(), config.policies(), host));
         SnapshotPolicy policyRun = new SnapshotPolicy(domains, clock, ZoneId.systemDefault());

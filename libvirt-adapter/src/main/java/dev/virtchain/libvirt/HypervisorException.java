@@ -14,7 +14,12 @@ public abstract sealed class HypervisorException extends RuntimeException
     private final transient Involved involved;
 
     HypervisorException(String message, Involved involved, Throwable cause) {
-        super(message + " (" + involved + ")", cause);
+        this(message + " (" + involved + ")", cause, involved);
+    }
+
+    /** For a message that already names what it is about, in the user's words. */
+    HypervisorException(String message, Throwable cause, Involved involved) {
+        super(message, cause);
         this.involved = involved;
     }
 

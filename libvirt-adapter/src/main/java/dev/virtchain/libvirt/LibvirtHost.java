@@ -42,7 +42,7 @@ public final class LibvirtHost implements AutoCloseable {
         this.probe = new LibvirtJobProbe(session);
         this.registry = new BlockJobRegistry(probe, watchPool, session.options());
         this.starter = new BlockJobStarter(session, registry);
-        this.snapshots = new SnapshotTaker(session, qemuImg);
+        this.snapshots = new SnapshotTaker(session, qemuImg, new LateFreezeThaw(session, watchPool));
         this.metadata = new DomainMetadata(session);
         session.addBlockJobSink(registry);
         session.addConnectionListener(registry);
@@ -135,6 +135,17 @@ public final class LibvirtHost implements AutoCloseable {
     public void stop(String domain) {
         session.onDomain(domain, "stop the domain", Involved.domain(domain), dom -> {
             dom.destroy();
+            return null;
+        });
+    }
+
+    /**
+     * Asks the guest to shut down: through its guest agent, else by the ACPI power button. Returns
+     * at once; the caller waits for {@link #isRunning} to turn false.
+     */
+    public void requestShutdown(String domain) {
+        session.onDomain(domain, "ask the guest to shut down", Involved.domain(domain), dom -> {
+            NativeLibvirt.shutdownGracefully(dom);
             return null;
         });
     }

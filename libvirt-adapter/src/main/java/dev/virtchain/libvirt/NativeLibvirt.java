@@ -26,6 +26,12 @@ final class NativeLibvirt {
         int virDomainBlockJobSetSpeed(DomainPointer dom, String disk, NativeLong bandwidth, int flags);
 
         int virDomainGetBlockJobInfo(DomainPointer dom, String disk, virDomainBlockJobInfo info, int flags);
+
+        int virDomainAgentSetResponseTimeout(DomainPointer dom, int timeout, int flags);
+
+        int virDomainFSThaw(DomainPointer dom, com.sun.jna.Pointer mountpoints, int nmountpoints, int flags);
+
+        int virDomainShutdownFlags(DomainPointer dom, int flags);
     }
 
     private static final class Holder {
@@ -75,6 +81,41 @@ final class NativeLibvirt {
         }
         fail(rc, "virDomainGetBlockJobInfo");
         return rc == 0 ? null : info;
+    }
+
+    /**
+     * virDomainAgentSetResponseTimeout (libvirt 5.10): how long libvirt waits for the guest agent's
+     * answer to each command on this running domain ({@code virsh guest-agent-timeout}). libvirt's
+     * own sync before each command has a fixed 5 s limit of its own.
+     */
+    static void agentSetResponseTimeout(Domain domain, int seconds) throws LibvirtException {
+        try {
+            fail(PackageAccess.check(Holder.LIBVIRT.virDomainAgentSetResponseTimeout(
+                    PackageAccess.pointer(domain), seconds, 0)), "virDomainAgentSetResponseTimeout");
+        } finally {
+            Reference.reachabilityFence(domain);
+        }
+    }
+
+    /** virDomainShutdownFlags with VIR_DOMAIN_SHUTDOWN_GUEST_AGENT | ACPI_POWER_BTN: the agent, else ACPI. */
+    static void shutdownGracefully(Domain domain) throws LibvirtException {
+        try {
+            fail(PackageAccess.check(Holder.LIBVIRT.virDomainShutdownFlags(PackageAccess.pointer(domain), 2 | 1)),
+                    "virDomainShutdownFlags");
+        } finally {
+            Reference.reachabilityFence(domain);
+        }
+    }
+
+    /** virDomainFSThaw of every mounted file system; returns how many were thawed. */
+    static int fsThaw(Domain domain) throws LibvirtException {
+        try {
+            int rc = PackageAccess.check(Holder.LIBVIRT.virDomainFSThaw(PackageAccess.pointer(domain), null, 0, 0));
+            fail(rc, "virDomainFSThaw");
+            return rc;
+        } finally {
+            Reference.reachabilityFence(domain);
+        }
     }
 
     /**

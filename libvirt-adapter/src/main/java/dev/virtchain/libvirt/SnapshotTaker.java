@@ -41,10 +41,12 @@ final class SnapshotTaker {
 
     private final LibvirtSession session;
     private final QemuImg qemuImg;
+    private final LateFreezeThaw lateFreeze;
 
-    SnapshotTaker(LibvirtSession session, QemuImg qemuImg) {
+    SnapshotTaker(LibvirtSession session, QemuImg qemuImg, LateFreezeThaw lateFreeze) {
         this.session = session;
         this.qemuImg = qemuImg;
+        this.lateFreeze = lateFreeze;
     }
 
     /** One disk's part of the snapshot: the image that freezes and the overlay on top of it. */
@@ -65,10 +67,10 @@ final class SnapshotTaker {
             Map<String, Path> overlays = new LinkedHashMap<>();
             plan.disks().forEach(d -> overlays.put(d.disk(), d.overlay()));
             String xml = LibvirtXml.snapshot(plan.allTargets(), overlays);
-            Consistency consistency = create(request, plan.running(), xml);
+            Taken taken = create(request, plan.running(), xml);
             Map<String, Path> holders = new LinkedHashMap<>();
             plan.disks().forEach(d -> holders.put(d.disk(), d.holder()));
-            return new SnapshotResult(request.domain(), holders, overlays, consistency);
+            return new SnapshotResult(request.domain(), holders, overlays, taken.consistency(), taken.note());
         } catch (RuntimeException e) {
             SnapshotException failure = e instanceof SnapshotException se ? se
                     : new SnapshotException("cannot snapshot " + request.overlays().keySet() + ": " + e.getMessage(),
@@ -150,40 +152,81 @@ final class SnapshotTaker {
         }
     }
 
-    private Consistency create(SnapshotRequest request, boolean running, String xml) {
+    private record Taken(Consistency consistency, String note) {}
+
+    private Taken create(SnapshotRequest request, boolean running, String xml) {
         String domain = request.domain();
         Involved where = Involved.domain(domain);
         if (!running) {
             snapshotCreate(domain, xml, BASE_FLAGS, where);
-            return Consistency.SHUT_OFF;
+            return new Taken(Consistency.SHUT_OFF, null);
         }
         return switch (request.quiesce()) {
             case NO -> {
                 snapshotCreate(domain, xml, BASE_FLAGS, where);
-                yield Consistency.CRASH_CONSISTENT;
+                yield new Taken(Consistency.CRASH_CONSISTENT, null);
             }
             case YES -> {
-                snapshotCreate(domain, xml, BASE_FLAGS | Domain.SnapshotCreateFlags.QUIESCE, where);
-                yield Consistency.QUIESCED;
+                Optional<Unavailable> unavailable = quiesced(request, xml, where);
+                if (unavailable.isPresent()) {
+                    throw new SnapshotException(unavailable.get().reason() + "; nothing was changed. Check that"
+                            + " qemu-guest-agent runs in the guest, or snapshot with --quiesce auto or no",
+                            where, unavailable.get().cause(), true);
+                }
+                yield new Taken(Consistency.QUIESCED, null);
             }
-            case AUTO -> quiesceIfPossible(domain, xml, where);
+            case AUTO -> {
+                Optional<Unavailable> unavailable = quiesced(request, xml, where);
+                if (unavailable.isEmpty()) {
+                    yield new Taken(Consistency.QUIESCED, null);
+                }
+                // libvirt checks the agent before it touches a disk, so the same overlays are reused.
+                LOG.info("{}; taking a crash-consistent snapshot", unavailable.get().reason());
+                snapshotCreate(domain, xml, BASE_FLAGS, where);
+                yield new Taken(Consistency.CRASH_CONSISTENT, unavailable.get().reason());
+            }
         };
     }
 
-    private Consistency quiesceIfPossible(String domain, String xml, Involved where) {
+    /**
+     * Tries the quiesced snapshot, with libvirt's wait for each agent answer set to the request's
+     * time-out first. Empty when it was taken; otherwise why the agent could not freeze the guest,
+     * in the user's words (nothing was changed then). Other failures are thrown.
+     */
+    /** Why the agent could not freeze the guest, in the user's words, and libvirt's error. */
+    private record Unavailable(String reason, RuntimeException cause) {}
+
+    private Optional<Unavailable> quiesced(SnapshotRequest request, String xml, Involved where) {
+        String domain = request.domain();
+        int seconds = (int) request.agentTimeout().toSeconds();
+        try {
+            session.onDomain(domain, "set the guest agent's time-out", where, dom -> {
+                NativeLibvirt.agentSetResponseTimeout(dom, seconds);
+                return null;
+            });
+        } catch (LibvirtCallException e) {
+            LOG.warn("{}: cannot set the guest agent's time-out to {} s ({}); libvirt's own applies", domain, seconds,
+                    e.getMessage());
+        }
+        long started = System.nanoTime();
         try {
             snapshotCreate(domain, xml, BASE_FLAGS | Domain.SnapshotCreateFlags.QUIESCE, where);
-            return Consistency.QUIESCED;
+            return Optional.empty();
         } catch (LibvirtCallException e) {
-            boolean noAgent = HypervisorException.libvirtError(e.getCause())
-                    .map(err -> NO_AGENT.contains(err.getCode())).orElse(false);
-            if (!noAgent) {
+            Optional<org.libvirt.Error> error = HypervisorException.libvirtError(e.getCause());
+            if (error.isEmpty() || !NO_AGENT.contains(error.get().getCode())) {
                 throw e;
             }
-            // libvirt checks the agent before it touches a disk, so the same overlays are reused.
-            LOG.info("{}: guest agent unavailable ({}); taking a crash-consistent snapshot", domain, e.getMessage());
-            snapshotCreate(domain, xml, BASE_FLAGS, where);
-            return Consistency.CRASH_CONSISTENT;
+            long waited = Math.max(1, Math.round((System.nanoTime() - started) / 1e9));
+            String text = String.valueOf(error.get().getMessage());
+            if (error.get().getCode() == ErrorNumber.VIR_ERR_ARGUMENT_UNSUPPORTED) {
+                return Optional.of(new Unavailable(domain + " has no guest agent channel (org.qemu.guest_agent.0)", e));
+            }
+            if (text.contains("not connected")) {
+                return Optional.of(new Unavailable("guest agent of " + domain + " is not connected", e));
+            }
+            lateFreeze.watch(domain);
+            return Optional.of(new Unavailable("guest agent of " + domain + " did not answer in " + waited + " s", e));
         }
     }
 

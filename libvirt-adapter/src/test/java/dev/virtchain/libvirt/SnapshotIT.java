@@ -98,6 +98,10 @@ class SnapshotIT {
             assertEquals(dom.name(), e.involved().domain());
             assertEquals("VIR_ERR_ARGUMENT_UNSUPPORTED", e.getCause() instanceof HypervisorException he
                     ? he.libvirtCode().orElse(null) : null, e.toString());
+            org.junit.jupiter.api.Assertions.assertTrue(e.agentUnavailable());
+            assertEquals(dom.name() + " has no guest agent channel (org.qemu.guest_agent.0); nothing was changed."
+                    + " Check that qemu-guest-agent runs in the guest, or snapshot with --quiesce auto or no",
+                    e.getMessage(), "the user's words, no trace");
             assertFalse(Files.exists(dom.dir().resolve("vda.1.qcow2")));
             assertFalse(Files.exists(dom.dir().resolve("vdb.1.qcow2")));
             assertEquals(vdaBefore, dom.chain("vda"));

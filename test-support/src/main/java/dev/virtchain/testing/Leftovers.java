@@ -73,7 +73,8 @@ final class Leftovers {
             // it may have stopped by itself meanwhile; undefine still has to happen
         }
         try {
-            dom.undefine();
+            // With its UEFI variable store, if it has one: libvirt refuses to undefine it otherwise.
+            dom.undefine(4); // VIR_DOMAIN_UNDEFINE_NVRAM
         } catch (LibvirtException e) {
             throw new IllegalStateException("cannot undefine test domain " + name + ": " + e.getMessage(), e);
         }

@@ -31,6 +31,14 @@
  *       host's, or a Debian 13 root's libvirtd in a chroot ({@code VIRTCHAIN_TEST_ROOT}, set by
  *       {@code scripts/test --host=trixie}) — its pidfile, pid and restart. Tests that stop
  *       libvirtd go through it: with two libvirtds on one machine, never by name.</li>
+ *   <li>{@link dev.virtchain.testing.RealGuest}: a booting Linux guest (Debian's kernel, a busybox
+ *       initramfs, {@code qemu-guest-agent}) whose writer appends numbered, check-summed records
+ *       to ext4 file systems on its disks and reports on the serial console; built from Debian
+ *       packages at test time and cached under {@code VIRTCHAIN_TEST_CACHE} (default
+ *       {@code /var/cache/virtchain-test}). QEMU runs at nice 10.</li>
+ *   <li>{@link dev.virtchain.testing.GuestRecords}: the offline verifier of one disk at one point
+ *       in time: {@code e2fsck} clean (quiesced) or clean after replay (crash-consistent), every
+ *       record whole and in sequence, the last record's number.</li>
  * </ul>
  *
  * <p>Images live under {@code VIRTCHAIN_TEST_DIR} (default: the JVM's temp dir); each test

@@ -52,7 +52,20 @@ public sealed interface Intent {
      *
      * @param force stop a running domain and start it again afterwards
      */
-    record Revert(String name, boolean force) implements Intent {
+    /**
+     * @param shutdownSeconds 0: a running domain is refused, or with {@code force} stopped hard;
+     *                        more: a running domain is shut down cleanly, waiting that long
+     */
+    record Revert(String name, boolean force, int shutdownSeconds) implements Intent {
+        public Revert(String name, boolean force) {
+            this(name, force, 0);
+        }
+
+        public Revert {
+            if (shutdownSeconds < 0) {
+                throw new IllegalArgumentException("shutdown time-out must be 0 or more seconds, not " + shutdownSeconds);
+            }
+        }
     }
 
     /**

@@ -160,18 +160,22 @@ public final class Planner {
         String domain = ledger.domainName();
         Names.requireValid("snapshot", r.name(), domain);
         Snapshot target = ledger.requireSnapshot(r.name());
-        if (s.running() && !r.force()) {
+        boolean shutdown = r.shutdownSeconds() > 0;
+        if (s.running() && !r.force() && !shutdown) {
             throw new Refused(Refused.Reason.RUNNING, "domain " + domain + " is running; shut it down before"
-                    + " reverting to snapshot " + r.name() + ", or revert with --force to stop and restart it",
+                    + " reverting to snapshot " + r.name() + ", or revert with --shutdown to shut it down cleanly"
+                    + " and restart it, or with --force to stop it hard and restart it",
                     domain, null, r.name(), null);
         }
         requireChainsMatch(s);
 
         PlanBuilder b = new PlanBuilder(ledger);
         if (s.running()) {
-            b.add(new Step.StopDomain());
+            b.add(new Step.StopDomain(shutdown ? r.shutdownSeconds() : 0));
         }
-        // The state we leave becomes a snapshot: nothing is lost by reverting.
+        // The state we leave becomes a snapshot: nothing is lost by reverting. A guest that shut
+        // down cleanly left its file systems as consistent as a quiesce would; a stopped one did not.
+        Consistency left = s.running() && shutdown ? Consistency.QUIESCED : Consistency.CRASH;
         String keep = preRevertName(ledger, r.name());
         Map<String, String> keptHolders = new TreeMap<>();
         Ledger l = ledger;
@@ -187,8 +191,9 @@ public final class Planner {
             sources.add(new Step.SetDiskSource(d, o.path(), l.activeChain(d)));
         }
         sources.forEach(b::add);
-        l = l.withSnapshot(Snapshot.of(keep, clock.instant(), ledger.current(), keptHolders, Consistency.CRASH,
-                Origin.manual(), "state before reverting to " + r.name()));
+        l = l.withSnapshot(Snapshot.of(keep, clock.instant(), ledger.current(), keptHolders, left,
+                Origin.manual(), "state before reverting to " + r.name() + (s.running() && shutdown
+                        ? " (shut down cleanly)" : "")));
         l = l.withCurrent(r.name());
         b.ledger(l);
         b.persistLedger();

@@ -279,7 +279,26 @@ public sealed interface Step {
     }
 
     /** Shut the domain down (then destroy it if it does not stop); a stopped domain is left alone. */
-    record StopDomain() implements Step {
+    /**
+     * Stop a running domain before its disks change: with {@code shutdownSeconds} 0 pull the plug
+     * (virsh destroy); otherwise ask the guest to shut down (guest agent, else ACPI) and wait that
+     * long for it to be off.
+     */
+    record StopDomain(int shutdownSeconds) implements Step {
+        public StopDomain() {
+            this(0);
+        }
+
+        public StopDomain {
+            if (shutdownSeconds < 0) {
+                throw new IllegalArgumentException("shutdown time-out must be 0 or more seconds, not " + shutdownSeconds);
+            }
+        }
+
+        public boolean graceful() {
+            return shutdownSeconds > 0;
+        }
+
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.stopDomain(this);

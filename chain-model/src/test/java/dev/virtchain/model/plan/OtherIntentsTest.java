@@ -88,6 +88,23 @@ class OtherIntentsTest {
     }
 
     @Test
+    void aRevertWithShutdownStopsTheGuestCleanlyAndKeepsAQuiescedState() {
+        Fixture f = Fixture.design(RUNNING);
+        Plan p = f.plan(new Intent.Revert("S1", false, 60));
+        assertEquals(new Step.StopDomain(60), jobs(p).get(0));
+        assertTrue(((Step.StopDomain) jobs(p).get(0)).graceful());
+        assertEquals(new Step.StartDomain(), jobs(p).get(jobs(p).size() - 1));
+        Snapshot kept = p.after().requireSnapshot("pre-revert-S1-20250102-030405");
+        assertEquals(Consistency.QUIESCED, kept.consistency(), "a guest that shut down cleanly is consistent");
+        assertEquals("state before reverting to S1 (shut down cleanly)", kept.description());
+        Snapshot forced = f.plan(new Intent.Revert("S1", true)).after().requireSnapshot("pre-revert-S1-20250102-030405");
+        assertEquals(Consistency.CRASH, forced.consistency(), "a guest stopped hard is not");
+        f.apply(new Intent.Revert("S1", false, 60));
+        assertEquals(RUNNING, f.state);
+        assertArrayEquals(LIVE, f.tokens(V3));
+    }
+
+    @Test
     void cloneProtectsTheSnapshotAndPutsThinOverlaysOnItsHolders() {
         Fixture f = Fixture.design(RUNNING);
         Plan p = f.plan(new Intent.Clone("S1", "vm2", Map.of()));

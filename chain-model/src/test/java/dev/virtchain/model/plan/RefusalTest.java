@@ -89,9 +89,10 @@ class RefusalTest {
     }
 
     @Test
-    void revertOfARunningDomainNeedsForce() {
+    void revertOfARunningDomainNeedsForceOrShutdown() {
         Refused r = refused(Refused.class, "domain vm is running; shut it down before reverting to snapshot S1, or "
-                + "revert with --force to stop and restart it", () -> f.plan(new Intent.Revert("S1", false)));
+                + "revert with --shutdown to shut it down cleanly and restart it, or with --force to stop it hard "
+                + "and restart it", () -> f.plan(new Intent.Revert("S1", false)));
         assertEquals(Refused.Reason.RUNNING, r.reason());
     }
 

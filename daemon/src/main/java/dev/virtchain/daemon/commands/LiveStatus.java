@@ -95,4 +95,23 @@ final class LiveStatus implements StatusSources {
     public ArrayNode jobs() {
         return jobs.list(null);
     }
+
+    @Override
+    public ArrayNode quiesceFallbacks() {
+        ArrayNode out = Json.array();
+        java.util.List<dev.virtchain.model.Snapshot> newest = new java.util.ArrayList<>();
+        for (var stored : services.book().all()) {
+            stored.ledger().snapshots().stream()
+                    .max(java.util.Comparator.comparing(dev.virtchain.model.Snapshot::created))
+                    .filter(s -> s.consistencyNote() != null)
+                    .ifPresent(s -> {
+                        ObjectNode o = out.addObject();
+                        o.put("domain", stored.ledger().domainName());
+                        o.put("snapshot", s.name());
+                        o.set("created", Json.time(s.created()));
+                        o.put("reason", s.consistencyNote());
+                    });
+        }
+        return out;
+    }
 }

@@ -26,13 +26,14 @@ final class Shapes {
 
     private Shapes() {}
 
-    /** A Snapshot: name, created, parent, consistency, origin, description, disks[{target, file}]. */
+    /** A Snapshot: name, created, parent, consistency, consistencyNote, origin, description, disks[{target, file}]. */
     static ObjectNode snapshot(Ledger ledger, Snapshot s) {
         ObjectNode o = Json.object();
         o.put("name", s.name());
         o.set("created", Json.time(s.created()));
         o.put("parent", s.parent());
         o.put("consistency", consistency(s.consistency()));
+        o.put("consistencyNote", s.consistencyNote());
         o.put("origin", origin(s));
         o.put("description", s.description());
         ArrayNode disks = o.putArray("disks");

@@ -60,6 +60,7 @@ final class SnapshotInfoCommand implements CommandHandler {
             }
         }
         o.put("consistency", Shapes.consistency(s.consistency()));
+        o.put("consistencyNote", s.consistencyNote());
         o.put("origin", Shapes.origin(s));
         o.put("description", s.description());
         o.put("current", s.name().equals(ledger.current()));

@@ -98,6 +98,7 @@ public final class StatusCommand implements CommandHandler {
         libvirt.putNull("version");
         data.set("recovery", recovery());
         data.set("drift", drift);
+        data.set("quiesceFallbacks", src.quiesceFallbacks());
 
         ArrayNode list = data.putArray("policies");
         for (AssignmentStatus s : policies.get()) {

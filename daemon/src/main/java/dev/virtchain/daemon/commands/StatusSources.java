@@ -35,6 +35,15 @@ public interface StatusSources {
         }
     };
 
+    /**
+     * Domains whose newest snapshot fell back to crash-consistent although a quiesce was asked
+     * for: domain, snapshot, created, reason. From the ledgers in memory; nothing is asked of
+     * libvirt.
+     */
+    default ArrayNode quiesceFallbacks() {
+        return Json.array();
+    }
+
     boolean libvirtConnected();
 
     /** Drift entries: domain, disk, expected, actual, message. */

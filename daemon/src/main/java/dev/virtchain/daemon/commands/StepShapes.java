@@ -122,7 +122,9 @@ final class StepShapes implements Step.Visitor<ObjectNode> {
 
     @Override
     public ObjectNode stopDomain(Step.StopDomain s) {
-        return step("stop", null, null, null, 0, "stop " + ledger.domainName());
+        return step("stop", null, null, null, 0, s.graceful() ? "shut " + ledger.domainName()
+                + " down (guest agent, else ACPI), waiting up to " + s.shutdownSeconds() + " s"
+                : "stop " + ledger.domainName());
     }
 
     @Override

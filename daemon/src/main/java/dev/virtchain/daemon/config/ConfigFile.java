@@ -44,7 +44,7 @@ public final class ConfigFile {
 
     private static final Set<String> DAEMON_KEYS = Set.of("connect", "socket", "socket-group", "state-dir",
             "max-block-jobs", "bandwidth", "min-free-space", "crash-at", "metrics-listen", "manage", "manage-match",
-            "manage-exclude", "image-roots", "image-devices", "export-dirs", "copy-dirs");
+            "manage-exclude", "image-roots", "image-devices", "export-dirs", "copy-dirs", "agent-timeout");
     private static final Set<String> POLICY_KEYS = Set.of("match", "schedule", "quiesce", "keep-last",
             "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly", "max-depth");
 
@@ -146,6 +146,7 @@ public final class ConfigFile {
         int maxJobs = (int) daemon.number("max-block-jobs", defaults.maxBlockJobs(), 1, 64);
         long bandwidth = daemon.number("bandwidth", 0, 0, 1L << 20);
         long minFree = size(daemon, "min-free-space", defaults.minFreeSpaceBytes());
+        long agentTimeout = daemon.number("agent-timeout", defaults.agentTimeout().toSeconds(), 1, 300);
         String crashAt = daemon.optionalText("crash-at", "");
         Optional<MetricsListen> metrics;
         try {
@@ -158,7 +159,7 @@ public final class ConfigFile {
                 paths(daemon, "image-devices"), paths(daemon, "export-dirs"), paths(daemon, "copy-dirs"));
         try {
             return new DaemonConfig(connect, socket, group, stateDir, maxJobs, bandwidth, minFree, built, crashAt,
-                    metrics, manage, storage);
+                    metrics, manage, storage, java.time.Duration.ofSeconds(agentTimeout));
         } catch (IllegalArgumentException e) {
             // Every value was checked above with its line; this only catches a check added later.
             throw error(daemon.line, null, null, e.getMessage());

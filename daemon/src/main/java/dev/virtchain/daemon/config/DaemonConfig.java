@@ -24,11 +24,23 @@ import java.util.Set;
  * @param metricsListen          where the Prometheus endpoint listens; empty when it is off
  * @param manage                 which of libvirt's domains this daemon manages
  * @param storage                where images may live and where commands may write
+ * @param agentTimeout           how long a quiesced snapshot waits for the guest agent (1–300 s)
  */
 public record DaemonConfig(String connectUri, Path socketPath, String socketGroup, Path stateDir,
                            int maxBlockJobs, long bandwidthMiBPerSecond, long minFreeSpaceBytes,
                            List<Policy> policies, String crashAt, Optional<MetricsListen> metricsListen,
-                           DomainSelection manage, Storage storage) {
+                           DomainSelection manage, Storage storage, java.time.Duration agentTimeout) {
+
+    /** At most 10 s: the longest Windows VSS holds a freeze. */
+    public static final java.time.Duration DEFAULT_AGENT_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /** With the agent time-out at its default. */
+    public DaemonConfig(String connectUri, Path socketPath, String socketGroup, Path stateDir, int maxBlockJobs,
+                        long bandwidthMiBPerSecond, long minFreeSpaceBytes, List<Policy> policies, String crashAt,
+                        Optional<MetricsListen> metricsListen, DomainSelection manage, Storage storage) {
+        this(connectUri, socketPath, socketGroup, stateDir, maxBlockJobs, bandwidthMiBPerSecond, minFreeSpaceBytes,
+                policies, crashAt, metricsListen, manage, storage, DEFAULT_AGENT_TIMEOUT);
+    }
 
     /**
      * The directories virtchain may touch. Empty lists mean the defaults: image roots are the
@@ -89,6 +101,10 @@ public record DaemonConfig(String connectUri, Path socketPath, String socketGrou
         Objects.requireNonNull(metricsListen, "metricsListen");
         Objects.requireNonNull(manage, "manage");
         Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(agentTimeout, "agentTimeout");
+        if (agentTimeout.toSeconds() < 1 || agentTimeout.toSeconds() > 300) {
+            throw new IllegalArgumentException("agent-timeout was " + agentTimeout.toSeconds() + " s, must be 1 to 300");
+        }
         if (connectUri.isBlank()) {
             throw new IllegalArgumentException("connect URI is empty");
         }

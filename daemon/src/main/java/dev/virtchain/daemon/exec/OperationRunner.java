@@ -83,12 +83,22 @@ public final class OperationRunner {
     private final Clock clock;
     private final long defaultBandwidthMiB;
     private final long minFreeBytes;
+    private final java.time.Duration agentTimeout;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final OperationTally tally = new OperationTally();
 
     public OperationRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, LedgerBook book, Planner planner,
                            DiskLocks locks, int maxBlockJobs, CrashPoints crash, Clock clock, long defaultBandwidthMiB,
                            long minFreeBytes) {
+        this(host, qemuImg, files, book, planner, locks, maxBlockJobs, crash, clock, defaultBandwidthMiB, minFreeBytes,
+                dev.virtchain.libvirt.SnapshotRequest.DEFAULT_AGENT_TIMEOUT);
+    }
+
+    /** @param agentTimeout how long a quiesced snapshot waits for the guest agent ({@code agent-timeout}) */
+    public OperationRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, LedgerBook book, Planner planner,
+                           DiskLocks locks, int maxBlockJobs, CrashPoints crash, Clock clock, long defaultBandwidthMiB,
+                           long minFreeBytes, java.time.Duration agentTimeout) {
+        this.agentTimeout = agentTimeout;
         this.host = host;
         this.qemuImg = qemuImg;
         this.files = files;
@@ -246,7 +256,8 @@ public final class OperationRunner {
 
     private StoredLedger apply(String domain, StoredLedger stored, long bandwidthMiB, ProgressSink progress) {
         OperationRecord op = stored.operation().orElseThrow();
-        AtomicReference<Consistency> got = new AtomicReference<>();
+        AtomicReference<StepRunner.Taken> got = new AtomicReference<>();
+        AtomicReference<java.time.Instant> takenAt = new AtomicReference<>();
         ProgressSink tracked = track(domain, op, progress);
         while (!op.finished()) {
             Step step = op.currentStep();
@@ -257,7 +268,7 @@ public final class OperationRunner {
             if (step instanceof Step.UpdateLedger update) {
                 Ledger next = update.ledger();
                 if (got.get() != null) {
-                    next = withConsistency(next, op, got.get());
+                    next = withTaken(next, op, got.get(), takenAt.get());
                 }
                 op = op.stepDone();
                 stored = book.save(stored.with(next).with(op));
@@ -273,7 +284,10 @@ public final class OperationRunner {
                 tracked.progress(phase, done, total, message);
             };
             StepRunner runner = new StepRunner(host, qemuImg, files, truth, jobPermits, crash, domain, stored.ledger(),
-                    bandwidthMiB, measured, got::set, path -> otherLedgerNaming(domain, path));
+                    bandwidthMiB, measured, t -> {
+                        got.set(t);
+                        takenAt.set(clock.instant());
+                    }, path -> otherLedgerNaming(domain, path), agentTimeout);
             try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, diskOf(step))) {
                 log.info("step {} of {}: {}", op.nextStep() + 1, op.steps().size(), step);
                 step.accept(runner);
@@ -282,7 +296,7 @@ public final class OperationRunner {
             }
             mergeKind(step).ifPresent(k -> tally.copied(k, jobTotal.get()));
             if (step instanceof Step.TakeSnapshot t && t.quiesce() == dev.virtchain.model.plan.QuiesceMode.AUTO
-                    && got.get() == Consistency.CRASH && runningNow(domain)) {
+                    && got.get() != null && got.get().consistency() == Consistency.CRASH && runningNow(domain)) {
                 tally.quiesceFellBack(domain);
             }
             op = op.stepDone();
@@ -331,11 +345,15 @@ public final class OperationRunner {
         return Optional.empty();
     }
 
-    /** The snapshot just taken gets the consistency libvirt actually gave (quiesce AUTO may fall back). */
-    private static Ledger withConsistency(Ledger l, OperationRecord op, Consistency c) {
+    /**
+     * The snapshot just taken gets the consistency libvirt actually gave (quiesce AUTO may fall
+     * back), the reason when it did, and the time it was taken (after any wait for the agent).
+     */
+    private static Ledger withTaken(Ledger l, OperationRecord op, StepRunner.Taken t, java.time.Instant when) {
         for (Step s : op.steps()) {
-            if (s instanceof Step.TakeSnapshot t && l.snapshot(t.snapshot()).isPresent()) {
-                return l.withConsistency(t.snapshot(), c);
+            if (s instanceof Step.TakeSnapshot ts && l.snapshot(ts.snapshot()).isPresent()) {
+                return l.withTaken(ts.snapshot(), t.consistency(), t.note(),
+                        when == null ? l.snapshot(ts.snapshot()).get().created() : when);
             }
         }
         return l;

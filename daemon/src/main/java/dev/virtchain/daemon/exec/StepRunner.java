@@ -63,12 +63,18 @@ final class StepRunner implements Step.Visitor<Void> {
     private final Ledger ledger;
     private final long bandwidthMiB;
     private final ProgressSink progress;
-    private final Consumer<Consistency> consistencyGot;
+    private final Consumer<Taken> consistencyGot;
+    private final java.time.Duration agentTimeout;
+
+    /** What a snapshot step really got: its consistency and why a quiesce asked for was not had (or null). */
+    record Taken(Consistency consistency, String note) {}
     private final java.util.function.Function<String, Optional<String>> otherUser;
 
     StepRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, DomainTruth truth, Semaphore jobPermits, CrashPoints crash,
                String domain, Ledger ledger, long bandwidthMiB, ProgressSink progress,
-               Consumer<Consistency> consistencyGot, java.util.function.Function<String, Optional<String>> otherUser) {
+               Consumer<Taken> consistencyGot, java.util.function.Function<String, Optional<String>> otherUser,
+               java.time.Duration agentTimeout) {
+        this.agentTimeout = agentTimeout;
         this.otherUser = otherUser;
         this.host = host;
         this.qemuImg = qemuImg;
@@ -105,11 +111,20 @@ final class StepRunner implements Step.Visitor<Void> {
         // The adapter takes bare names in the active image's directory, where the planner put them.
         Map<String, String> overlays = new LinkedHashMap<>();
         s.overlays().forEach((disk, path) -> overlays.put(disk, Path.of(path).getFileName().toString()));
-        SnapshotResult r = host.takeSnapshot(SnapshotRequest.onPrecreated(domain, overlays, quiesce(s)));
-        consistencyGot.accept(switch (r.consistency()) {
+        SnapshotResult r;
+        try {
+            r = host.takeSnapshot(SnapshotRequest.onPrecreated(domain, overlays, quiesce(s)).withAgentTimeout(agentTimeout));
+        } catch (dev.virtchain.libvirt.SnapshotException e) {
+            if (e.agentUnavailable()) {
+                // The user's words, not the step's: the agent is the whole story, and nothing changed.
+                throw new StepFailed(domain, null, null, e.getMessage(), e);
+            }
+            throw e;
+        }
+        consistencyGot.accept(new Taken(switch (r.consistency()) {
             case QUIESCED -> Consistency.QUIESCED;
             case CRASH_CONSISTENT, SHUT_OFF -> Consistency.CRASH;
-        });
+        }, r.note()));
         return null;
     }
 
@@ -366,8 +381,31 @@ final class StepRunner implements Step.Visitor<Void> {
 
     @Override
     public Void stopDomain(Step.StopDomain s) {
-        if (host.isRunning(domain)) {
+        if (!host.isRunning(domain)) {
+            return null;
+        }
+        if (!s.graceful()) {
             host.stop(domain);
+            return null;
+        }
+        progress.progress("shutdown", 0, s.shutdownSeconds(), "waiting up to " + s.shutdownSeconds()
+                + " s for " + domain + " to shut down");
+        host.requestShutdown(domain);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(s.shutdownSeconds()).toNanos();
+        while (host.isRunning(domain)) {
+            if (System.nanoTime() > deadline) {
+                throw new StepFailed(domain, null, null, domain + " did not shut down within " + s.shutdownSeconds()
+                        + " s of being asked to (guest agent, else ACPI); nothing was reverted. It may still be"
+                        + " shutting down: check 'virsh domstate " + domain + "', then revert again, or give"
+                        + " --shutdown-timeout more time, or use --force to stop it hard", null);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StepFailed(domain, null, null, "interrupted while waiting for " + domain
+                        + " to shut down; nothing was reverted", e);
+            }
         }
         return null;
     }
@@ -380,12 +418,90 @@ final class StepRunner implements Step.Visitor<Void> {
         return null;
     }
 
+    /**
+     * Defines the clone as virt-clone would (see {@link CloneDefinition}): state files it needs
+     * (the UEFI variable store) are copied first, beside the origin's, under the clone's name.
+     * The clone command refused a name libvirt already had, so a clone found defined here was
+     * defined by an earlier run of this step; a copy found complete is reused.
+     */
     @Override
     public Void defineClone(Step.DefineClone s) {
+        if (host.listDomains().stream().anyMatch(d -> d.name().equals(s.newDomain()))) {
+            return null;
+        }
         Map<String, Path> disks = new LinkedHashMap<>();
         s.disks().forEach((disk, path) -> disks.put(disk, Path.of(path)));
-        host.define(CloneDefinition.of(host.inactiveXml(domain), s.newDomain(), disks));
+        CloneDefinition.Clone clone = CloneDefinition.plan(host.inactiveXml(domain), s.newDomain(),
+                java.util.UUID.randomUUID(), disks);
+        java.util.List<Path> made = new java.util.ArrayList<>();
+        try {
+            for (CloneDefinition.StateFile f : clone.copies()) {
+                if (copyStateFile(f, s.newDomain())) {
+                    made.add(f.to());
+                }
+            }
+            host.define(clone.xml());
+        } catch (RuntimeException e) {
+            for (Path p : made) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException x) {
+                    e.addSuppressed(x);
+                }
+            }
+            throw e;
+        }
         return null;
+    }
+
+    /**
+     * Copies a state file for a clone: written to a hidden partial file made exclusively (0600),
+     * synced, then linked to its name, which fails rather than replace anything. True when this
+     * run made the file; false when there was nothing to copy (an origin never started has no
+     * variable store yet: libvirt makes the clone's from the template) or an earlier run made it.
+     */
+    private boolean copyStateFile(CloneDefinition.StateFile f, String clone) {
+        if (!Files.isRegularFile(f.from())) {
+            return false;
+        }
+        Path partial = f.to().resolveSibling("." + f.to().getFileName() + ".partial");
+        try {
+            if (Files.exists(f.to(), LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isRegularFile(f.to(), LinkOption.NOFOLLOW_LINKS) && Files.mismatch(f.from(), f.to()) == -1) {
+                    return false;
+                }
+                throw new StepFailed(domain, null, f.to().toString(), "cannot give clone " + clone + " its "
+                        + f.what() + ": " + f.to() + " exists already and is not a copy of " + f.from()
+                        + "; move it away (is it left from an earlier domain " + clone + "?) and clone again", null);
+            }
+            if (Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(partial); // left by a run that crashed while copying
+            }
+            try (CreatedFile out = HostFiles.createExclusive(partial)) {
+                try (var ch = java.nio.channels.FileChannel.open(partial, java.nio.file.StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS); var in = Files.newInputStream(f.from())) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+                    for (int n; (n = in.read(buf.array())) > 0; ) {
+                        buf.limit(n).position(0);
+                        while (buf.hasRemaining()) {
+                            ch.write(buf);
+                        }
+                        buf.clear();
+                    }
+                    ch.force(true);
+                }
+                Files.createLink(f.to(), partial);
+                out.deleteIfOurs();
+            }
+            fsyncDirectory(f.to().getParent());
+            return true;
+        } catch (DestinationRefused e) {
+            throw new StepFailed(domain, null, partial.toString(), "cannot give clone " + clone + " its " + f.what()
+                    + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StepFailed(domain, null, f.to().toString(), "cannot copy the " + f.what() + " " + f.from()
+                    + " to " + f.to() + " for clone " + clone + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

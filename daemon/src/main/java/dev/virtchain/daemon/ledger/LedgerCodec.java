@@ -68,7 +68,7 @@ import java.util.TreeSet;
  *               <image path="/img/web1.vda.6.qcow2" format="qcow2" backing="/img/web1.qcow2"/></images>
  *     </disk></disks>
  *     <snapshots><snapshot name="s2" created="2026-11-21T05:00:00Z" parent="s1" consistency="crash"
- *                          origin="policy" policy="hourly">
+ *                          origin="policy" policy="hourly" consistency-note="guest agent of web1 is not connected">
  *       <holders><holder disk="vda" path="/img/web1.qcow2"/></holders>
  *       <holds><hold>audit</hold></holds><protected-by><clone>web1-test</clone></protected-by>
  *     </snapshot></snapshots>
@@ -183,6 +183,7 @@ public final class LedgerCodec {
             sd.created = s.created().toString();
             sd.parent = s.parent();
             sd.consistency = lower(s.consistency());
+            sd.consistencyNote = s.consistencyNote();
             sd.origin = lower(s.origin().kind());
             sd.policy = s.origin().policy();
             sd.description = s.description();
@@ -221,7 +222,8 @@ public final class LedgerCodec {
             Origin origin = new Origin(kind, sd.policy);
             snapshots.add(new Snapshot(req(sd.name, "snapshot name"), Instant.parse(req(sd.created, "created of " + sd.name)),
                     sd.parent, holders, Consistency.valueOf(upper(req(sd.consistency, "consistency of " + sd.name))),
-                    origin, sd.description, new TreeSet<>(nn(sd.holds)), new TreeSet<>(nn(sd.protectedBy))));
+                    origin, sd.description, new TreeSet<>(nn(sd.holds)), new TreeSet<>(nn(sd.protectedBy)),
+                    sd.consistencyNote));
         }
         List<Tombstone> tombstones = new ArrayList<>();
         for (TombstoneDoc td : nn(d.tombstones)) {
@@ -358,7 +360,9 @@ public final class LedgerCodec {
 
         @Override
         public StepDoc stopDomain(Step.StopDomain s) {
-            return doc("stop-domain", null);
+            StepDoc d = doc("stop-domain", null);
+            d.shutdownSeconds = s.graceful() ? s.shutdownSeconds() : null;
+            return d;
         }
 
         @Override
@@ -416,7 +420,7 @@ public final class LedgerCodec {
             case "set-disk-source":
                 return new Step.SetDiskSource(d.disk, d.path, nn(d.chainAfter));
             case "stop-domain":
-                return new Step.StopDomain();
+                return new Step.StopDomain(d.shutdownSeconds == null ? 0 : d.shutdownSeconds);
             case "start-domain":
                 return new Step.StartDomain();
             case "define-clone":

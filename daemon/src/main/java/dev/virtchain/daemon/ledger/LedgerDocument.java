@@ -55,6 +55,7 @@ final class LedgerDocument {
         @JacksonXmlProperty(isAttribute = true) public String created;
         @JacksonXmlProperty(isAttribute = true) public String parent;
         @JacksonXmlProperty(isAttribute = true) public String consistency;
+        @JacksonXmlProperty(isAttribute = true, localName = "consistency-note") public String consistencyNote;
         @JacksonXmlProperty(isAttribute = true) public String origin;
         @JacksonXmlProperty(isAttribute = true) public String policy;
         @JacksonXmlProperty(isAttribute = true) public String description;
@@ -125,6 +126,7 @@ final class LedgerDocument {
         @JacksonXmlProperty(isAttribute = true) public Boolean active;
         @JacksonXmlProperty(isAttribute = true) public Boolean safe;
         @JacksonXmlProperty(isAttribute = true) public Long bytes;
+        @JacksonXmlProperty(isAttribute = true, localName = "shutdown-seconds") public Integer shutdownSeconds;
         @JacksonXmlProperty(isAttribute = true) public String directory;
         @JacksonXmlProperty(isAttribute = true, localName = "new-domain") public String newDomain;
         @JacksonXmlElementWrapper(localName = "chain-after") @JacksonXmlProperty(localName = "file")

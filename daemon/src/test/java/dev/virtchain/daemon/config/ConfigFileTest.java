@@ -36,6 +36,7 @@ class ConfigFileTest {
                 max-block-jobs = 4
                 bandwidth = 100
                 min-free-space = 10GiB
+                agent-timeout = 4
                 crash-at = after-record@2
 
                 [policy hourly-web]
@@ -62,6 +63,7 @@ class ConfigFileTest {
         assertEquals(4, c.maxBlockJobs());
         assertEquals(100, c.bandwidthMiBPerSecond());
         assertEquals(10L << 30, c.minFreeSpaceBytes());
+        assertEquals(java.time.Duration.ofSeconds(4), c.agentTimeout());
         assertEquals("after-record@2", c.crashAt());
         assertEquals(2, c.policies().size());
 
@@ -95,6 +97,7 @@ class ConfigFileTest {
         assertEquals(d.stateDir(), c.stateDir());
         assertEquals(2, c.maxBlockJobs());
         assertEquals(1L << 30, c.minFreeSpaceBytes());
+        assertEquals(java.time.Duration.ofSeconds(10), c.agentTimeout(), "at most the 10 s Windows VSS holds a freeze");
         assertEquals(Quiesce.AUTO, c.policies().get(0).quiesce());
         assertTrue(c.policies().get(0).retention().keepsAll());
     }
@@ -134,7 +137,7 @@ class ConfigFileTest {
     @Test
     void everyErrorNamesFileLineAndKey() {
         assertError("[daemon]\nsocket-grup = x\n", 2, "socket-grup", null,
-                "socket-grup: unknown key; expected one of bandwidth, connect, copy-dirs, crash-at, export-dirs,"
+                "socket-grup: unknown key; expected one of agent-timeout, bandwidth, connect, copy-dirs, crash-at, export-dirs,"
                         + " image-devices, image-roots, manage, manage-exclude, manage-match, max-block-jobs, metrics-listen,"
                         + " min-free-space, socket, socket-group, state-dir");
         assertError("[daemon]\nmax-block-jobs = 2\nmax-block-jobs = 3\n", 3, "max-block-jobs", null,
@@ -143,6 +146,8 @@ class ConfigFileTest {
                 "max-block-jobs: expected a whole number, got 'two'");
         assertError("[daemon]\nmax-block-jobs = 0\n", 2, "max-block-jobs", null,
                 "max-block-jobs: must be between 1 and 64, got 0");
+        assertError("[daemon]\nagent-timeout = 0\n", 2, "agent-timeout", null,
+                "agent-timeout: must be between 1 and 300, got 0");
         assertError("[daemon]\nbandwidth = -1\n", 2, "bandwidth", null,
                 "bandwidth: must be between 0 and 1048576, got -1");
         assertError("[daemon]\nmin-free-space = lots\n", 2, "min-free-space", null,

@@ -47,7 +47,9 @@ class LedgerStoreTest {
                 Map.of("vda", "/img/web1.qcow2", "vdb", "/img/web1-data.img"), Consistency.CRASH,
                 Origin.policy("hourly"), "before the upgrade", Set.of("audit"), Set.of("web1-test"));
         Snapshot s1 = Snapshot.of("s1", Instant.parse("2026-11-21T04:00:00Z"), "s0",
-                Map.of("vda", "/img/web1.vda.1.qcow2"), Consistency.CRASH, Origin.manual(), null);
+                Map.of("vda", "/img/web1.vda.1.qcow2"), Consistency.CRASH, Origin.manual(), null)
+                .withTaken(Consistency.CRASH, "guest agent of web1 did not answer in 5 s",
+                        Instant.parse("2026-11-21T04:00:06Z"));
         return new Ledger(Ledger.SCHEMA_VERSION, new DomainId("web1", UUID), List.of(vda, vdb), List.of(s0, s1),
                 List.of(new Tombstone("vda", "/img/web1.vda.0.qcow2", "old", "two children")), "s1", 3);
     }
@@ -68,7 +70,7 @@ class LedgerStoreTest {
                 new Step.Convert("vda", "/img/web1.vda.1.qcow2", "/export/web1.qcow2", 99),
                 new Step.ConvertDiff("vda", "/img/web1.vda.2.qcow2", "/img/web1.vda.1.qcow2", "/export/d.qcow2", 7),
                 new Step.SetDiskSource("vda", "/img/web1.vda.4.qcow2", List.of("/img/web1.vda.4.qcow2", "/img/web1.qcow2")),
-                new Step.StopDomain(),
+                new Step.StopDomain(30),
                 new Step.StartDomain(),
                 new Step.DefineClone("web1-test", Map.of("vda", "/img/web1-test.vda.1.qcow2")),
                 new Step.Unlink("vda", "/img/web1.vda.2.qcow2"),

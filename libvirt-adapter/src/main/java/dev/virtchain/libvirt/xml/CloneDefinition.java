@@ -4,26 +4,53 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * The definition of a clone: a copy of a domain's inactive definition under a new name, starting
- * each writable disk from a thin overlay on the snapshot's holder. Whatever would make the clone
- * share state with its origin goes, so that libvirt makes it afresh: the UUID, every interface's
- * MAC address, the UEFI variable store path, and virtchain's own policy element (a clone is
- * snapshotted only when someone sets a policy on it).
+ * The definition of a clone, made the way {@code virt-clone} makes one: a copy of a domain's
+ * inactive definition under a new name, starting each writable disk from a thin overlay on the
+ * snapshot's holder, and nothing else shared with its origin, so that both can run at once:
+ * <ul>
+ *   <li>a new UUID (also in {@code <sysinfo>}, where libvirt requires the same one), no MAC
+ *       address on any interface (libvirt makes new ones) and no host-side interface name;</li>
+ *   <li>new paths for every per-domain file the definition names: file serials, consoles,
+ *       parallels and channels, chardev {@code <log file>}s, and unix sockets with a path. A socket
+ *       path libvirt made itself (it holds the channel's target name) is dropped, so that libvirt
+ *       makes one for the clone; other paths keep their directory and get the clone's name;</li>
+ *   <li>the UEFI variable store ({@code <nvram>}) moves to {@code <new>_VARS.fd} beside the
+ *       origin's and is to be <em>copied</em> ({@link Clone#copies()}), because it holds state (boot
+ *       entries, Secure Boot keys) the guest needs;</li>
+ *   <li>graphics listen on automatically chosen ports;</li>
+ *   <li>virtchain's own policy element goes (a clone is snapshotted only when someone sets a
+ *       policy on it).</li>
+ * </ul>
+ * Files that libvirt keys by UUID or name start fresh for the clone: emulated TPM state (a TPM's
+ * keys identify one machine; as with {@code virt-clone}, the clone gets a new TPM) and a managed
+ * save image (the clone boots from its disks).
  */
 public final class CloneDefinition {
     private CloneDefinition() {}
+
+    /** A file the clone needs a copy of, made before the clone is defined. */
+    public record StateFile(String what, Path from, Path to) {}
+
+    /** The clone's definition and the state files to copy for it. */
+    public record Clone(String xml, UUID uuid, List<StateFile> copies) {}
 
     /**
      * @param disks per disk target, the clone's overlay; every writable file disk must be named,
      *              because a disk left out would be shared read-write with the origin
      */
     public static String of(String originXml, String newName, Map<String, Path> disks) {
+        return plan(originXml, newName, UUID.randomUUID(), disks).xml();
+    }
+
+    /** The clone's definition with {@code uuid}, and the state files to copy before defining it. */
+    public static Clone plan(String originXml, String newName, UUID uuid, Map<String, Path> disks) {
         String xml = originXml;
         for (Map.Entry<String, Path> d : disks.entrySet()) {
             xml = DiskSourceRewrite.withActiveImage(xml, d.getKey(), d.getValue(), "qcow2");
@@ -34,15 +61,57 @@ public final class CloneDefinition {
         requireEveryWritableDisk(domain, origin, disks);
         Element name = XmlDom.child(domain, "name");
         name.setTextContent(newName);
-        remove(XmlDom.child(domain, "uuid"));
+        Element uuidElement = XmlDom.child(domain, "uuid");
+        if (uuidElement != null) {
+            uuidElement.setTextContent(uuid.toString());
+        }
+        for (Element sysinfo : children(domain, "sysinfo")) {
+            Element system = XmlDom.child(sysinfo, "system");
+            for (Element entry : system == null ? List.<Element>of() : children(system, "entry")) {
+                if ("uuid".equals(entry.getAttribute("name"))) {
+                    entry.setTextContent(uuid.toString());
+                }
+            }
+        }
+        List<StateFile> copies = new ArrayList<>();
         Element os = XmlDom.child(domain, "os");
-        if (os != null) {
-            remove(XmlDom.child(os, "nvram"));
+        Element nvram = os == null ? null : XmlDom.child(os, "nvram");
+        Element nvramSource = nvram == null ? null : XmlDom.child(nvram, "source");
+        if (nvramSource != null && nvramSource.hasAttribute("file")) {
+            // libvirt 8.5's form: <nvram type='file'><source file='...'/></nvram>
+            Path from = Path.of(nvramSource.getAttribute("file"));
+            Path to = from.resolveSibling(newName + "_VARS" + extension(from.getFileName().toString(), ".fd"));
+            nvramSource.setAttribute("file", to.toString());
+            copies.add(new StateFile("UEFI variable store (nvram)", from, to));
+        } else if (nvram != null) {
+            String path = text(nvram);
+            if (path == null || path.isEmpty()) {
+                // Only a template: libvirt makes the clone's store from it, under the clone's name.
+                nvram.setTextContent("");
+            } else {
+                Path from = Path.of(path);
+                Path to = from.resolveSibling(newName + "_VARS" + extension(from.getFileName().toString(), ".fd"));
+                nvram.setTextContent(to.toString());
+                copies.add(new StateFile("UEFI variable store (nvram)", from, to));
+            }
         }
         Element devices = XmlDom.child(domain, "devices");
         if (devices != null) {
             for (Element iface : children(devices, "interface")) {
                 remove(XmlDom.child(iface, "mac"));
+                remove(XmlDom.child(iface, "target"));
+            }
+            for (String kind : List.of("serial", "console", "parallel", "channel")) {
+                for (Element chardev : children(devices, kind)) {
+                    freshChardevPaths(chardev, origin, newName);
+                }
+            }
+            for (Element graphics : children(devices, "graphics")) {
+                if (graphics.hasAttribute("port") || graphics.hasAttribute("tlsPort")) {
+                    graphics.removeAttribute("port");
+                    graphics.removeAttribute("tlsPort");
+                    graphics.setAttribute("autoport", "yes");
+                }
             }
         }
         Element metadata = XmlDom.child(domain, "metadata");
@@ -55,7 +124,57 @@ public final class CloneDefinition {
             }
             ours.forEach(XmlDom::removeWithIndent);
         }
-        return XmlDom.write(doc);
+        return new Clone(XmlDom.write(doc), uuid, List.copyOf(copies));
+    }
+
+    /** New paths for a chardev's files and sockets; see the class comment. */
+    private static void freshChardevPaths(Element chardev, String origin, String newName) {
+        String type = chardev.getAttribute("type");
+        Element target = XmlDom.child(chardev, "target");
+        String targetName = target == null ? "" : target.getAttribute("name");
+        for (Element source : children(chardev, "source")) {
+            if (!source.hasAttribute("path") || !("file".equals(type) || "unix".equals(type))) {
+                continue;
+            }
+            String path = source.getAttribute("path");
+            if ("unix".equals(type) && !targetName.isEmpty() && path.contains(targetName)) {
+                source.removeAttribute("path"); // libvirt made it for the origin; it makes one for the clone
+            } else {
+                source.setAttribute("path", freshPath(Path.of(path), origin, newName).toString());
+            }
+        }
+        for (Element log : children(chardev, "log")) {
+            if (log.hasAttribute("file")) {
+                log.setAttribute("file", freshPath(Path.of(log.getAttribute("file")), origin, newName).toString());
+            }
+        }
+    }
+
+    /**
+     * The clone's path for a per-domain file of its origin, in the same directory: the origin's
+     * name at the start of the file name is replaced by the clone's ({@code web1-serial0.log} to
+     * {@code web1-test-serial0.log}); otherwise the clone's name is added before the extension
+     * ({@code serial.log} to {@code serial-web1-test.log}).
+     */
+    static Path freshPath(Path original, String origin, String newName) {
+        String file = original.getFileName().toString();
+        String ext = extension(file, "");
+        String stem = file.substring(0, file.length() - ext.length());
+        String fresh;
+        if (stem.equals(origin)) {
+            fresh = newName + ext;
+        } else if (stem.startsWith(origin) && "-_.".indexOf(stem.charAt(origin.length())) >= 0) {
+            fresh = newName + stem.substring(origin.length()) + ext;
+        } else {
+            fresh = stem + "-" + newName + ext;
+        }
+        return original.resolveSibling(fresh);
+    }
+
+    /** The file name's extension with its dot, as virt-clone takes it (at most 7 characters), or {@code none}. */
+    private static String extension(String file, String none) {
+        int dot = file.lastIndexOf('.');
+        return dot > 0 && file.length() - dot - 1 <= 7 ? file.substring(dot) : none;
     }
 
     private static void requireEveryWritableDisk(Element domain, String origin, Map<String, Path> disks) {
