@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.bench.live.Footprint;
+import dev.virtchain.bench.live.GuestStall;
 import dev.virtchain.bench.live.LiveHost;
 import dev.virtchain.bench.live.MergeTime;
 import dev.virtchain.bench.live.NewestDelete;
@@ -36,7 +37,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: Bench SOURCE-TREE WORK-DIR OUT-DIR PART... (parts 1-7)");
+            System.err.println("usage: Bench SOURCE-TREE WORK-DIR OUT-DIR PART... (parts 1-7, 10)");
             System.exit(2);
         }
         Path root = Path.of(args[0]).toAbsolutePath();
@@ -64,7 +65,8 @@ public final class Bench {
                     case 5 -> MergeTime.run(live);
                     case 6 -> Footprint.run(live);
                     case 7 -> Scale.run(live);
-                    default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 7");
+                    case 10 -> GuestStall.run(live);
+                    default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 7 and 10");
                 };
                 result.put("wallSeconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
                 result.put("startedAt", startedAt.truncatedTo(ChronoUnit.SECONDS).toString());
