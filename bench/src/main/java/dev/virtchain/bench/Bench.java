@@ -7,6 +7,7 @@ import dev.virtchain.bench.live.BusySocket;
 import dev.virtchain.bench.live.Footprint;
 import dev.virtchain.bench.live.Fragmented;
 import dev.virtchain.bench.live.LibvirtOwnTools;
+import dev.virtchain.bench.live.GuestStall;
 import dev.virtchain.bench.live.LiveHost;
 import dev.virtchain.bench.live.MergeTime;
 import dev.virtchain.bench.live.NewestDelete;
@@ -39,7 +40,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: Bench SOURCE-TREE WORK-DIR OUT-DIR PART... (parts 1-10)");
+            System.err.println("usage: Bench SOURCE-TREE WORK-DIR OUT-DIR PART... (parts 1-11)");
             System.exit(2);
         }
         Path root = Path.of(args[0]).toAbsolutePath();
@@ -70,7 +71,8 @@ public final class Bench {
                     case 8 -> Fragmented.run(live);
                     case 9 -> LibvirtOwnTools.run(live);
                     case 10 -> BusySocket.run(live);
-                    default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 10");
+                    case 11 -> GuestStall.run(live);
+                    default -> throw new IllegalArgumentException("no benchmark " + part + "; there are 1 to 11");
                 };
                 result.put("wallSeconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
                 result.put("startedAt", startedAt.truncatedTo(ChronoUnit.SECONDS).toString());
