@@ -12,12 +12,31 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import dev.virtchain.testing.TestDomain;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
 /** GuestContent's digest equals the digest of what qemu-img shows, on the chains virtchain makes. */
 class GuestContentIT {
-    @TempDir
+    /**
+     * Under the harness's work root, not JUnit's temporary directory: on the Debian 13 leg qemu-img
+     * runs in the test root, which sees the work root at the same path but has a /tmp of its own.
+     */
     Path dir;
+
+    @BeforeEach
+    void directory() throws IOException {
+        dir = Files.createTempDirectory(TestDomain.workRoot(), "vctest-" + ProcessHandle.current().pid() + "-content-");
+    }
+
+    @AfterEach
+    void removeDirectory() throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 
     @Test
     void matchesQemuImgOnARawBaseUnderTwoOverlaysWithZeroesAndAShorterBacking() throws Exception {
