@@ -55,11 +55,6 @@ public record ImageChain(List<DiskChain.Link> links) {
         return links.stream().map(DiskChain.Link::file).toList();
     }
 
-    /** The chain from link {@code from} down. */
-    public ImageChain from(int from) {
-        return new ImageChain(links.subList(from, links.size()));
-    }
-
     /** The whole chain as one {@code --image-opts} argument. */
     public String imageOpts() {
         StringBuilder b = new StringBuilder();

@@ -61,11 +61,6 @@ public final class ImageRoots {
         return new ImageRoots(real, devs);
     }
 
-    /** The real paths of the roots. */
-    public List<Path> directories() {
-        return roots;
-    }
-
     /** This set of roots plus {@code more} directories. */
     public ImageRoots plus(Collection<Path> more) {
         List<Path> all = new ArrayList<>(roots);
