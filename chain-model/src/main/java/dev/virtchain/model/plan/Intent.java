@@ -100,4 +100,23 @@ public sealed interface Intent {
             destinations = Map.copyOf(new TreeMap<>(destinations));
         }
     }
+
+    /**
+     * Copy a running domain's disk into {@code dest} with a block copy (a mirror job): the whole
+     * chain flattened, or with {@code shallow} only the active image, as a qcow2 overlay on the
+     * active image's backing file. With {@code pivot} the domain then writes to {@code dest} and the
+     * ledger follows; without it the domain keeps its chain and {@code dest} is a copy of the disk
+     * as of the moment the job was finished.
+     *
+     * @param dest   an absolute path that does not exist yet, already confined by the caller
+     * @param format the copy's format: qcow2, or raw for a full copy
+     */
+    record BlockCopy(String disk, String dest, boolean shallow, dev.virtchain.model.ImageFormat format, boolean pivot)
+            implements Intent {
+        public BlockCopy {
+            Objects.requireNonNull(disk, "disk");
+            Objects.requireNonNull(dest, "dest");
+            Objects.requireNonNull(format, "format");
+        }
+    }
 }

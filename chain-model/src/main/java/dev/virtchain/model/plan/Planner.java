@@ -62,6 +62,8 @@ public final class Planner {
             return export(e, situation);
         } else if (intent instanceof Intent.ExportDiff e) {
             return exportDiff(e, situation);
+        } else if (intent instanceof Intent.BlockCopy c) {
+            return blockCopy(c, situation);
         }
         throw new IllegalArgumentException("unknown intent " + intent);
     }
@@ -308,6 +310,82 @@ public final class Planner {
             }
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------ block copy
+
+    /**
+     * A block copy: create the destination, copy until in sync, then pivot or finish. The ledger
+     * can follow a pivot only where no point in time moves: a shallow copy replaces the active
+     * image (which holds no snapshot) and keeps every holder below it; a full copy replaces the
+     * whole chain, so it may pivot only on a disk no snapshot or tombstone uses.
+     */
+    private Plan blockCopy(Intent.BlockCopy c, Situation s) {
+        Ledger ledger = s.ledger();
+        String domain = ledger.domainName();
+        Disk d = ledger.requireDisk(c.disk());
+        String disk = d.target();
+        Image active = d.activeImage();
+        boolean shallow = c.shallow() && active.hasBacking();
+        if (!s.running()) {
+            throw new Refused(Refused.Reason.NOT_POSSIBLE, "domain " + domain + " is shut off and blockcopy copies a"
+                    + " running domain's disk; export a snapshot (virtchain export) or copy the files with qemu-img"
+                    + " convert instead", domain, disk, null, c.dest());
+        }
+        if (ledger.disks().stream().anyMatch(x -> x.contains(c.dest()))) {
+            throw new Refused(Refused.Reason.EXISTS, c.dest() + " is an image of " + domain + "; choose a new file",
+                    domain, disk, null, c.dest());
+        }
+        if (shallow && c.format() != dev.virtchain.model.ImageFormat.QCOW2) {
+            throw new Refused(Refused.Reason.NOT_POSSIBLE, "a shallow copy is an overlay on the disk's backing chain"
+                    + " and must be qcow2; copy the whole chain (without --shallow) to get a raw image", domain, disk,
+                    null, c.dest());
+        }
+        if (c.pivot() && !shallow) {
+            List<String> holders = ledger.snapshots().stream().filter(x -> x.covers(disk)).map(Snapshot::name).toList();
+            boolean tombstones = ledger.tombstones().stream().anyMatch(t -> t.disk().equals(disk));
+            if (!holders.isEmpty() || tombstones) {
+                throw new Refused(Refused.Reason.NOT_POSSIBLE, "disk " + disk + " of " + domain + " holds "
+                        + (holders.isEmpty() ? "tombstoned images" : "snapshots " + String.join(", ", holders))
+                        + "; after a pivot to a full copy they would no longer be below the image the guest writes,"
+                        + " and the ledger could not say where those points in time live; copy with --shallow"
+                        + " --pivot (keeps them below the copy), or without --pivot, or delete them first",
+                        domain, disk, null, c.dest());
+            }
+        }
+        requireChainsMatch(s);
+        PlanBuilder b = new PlanBuilder(ledger);
+        Image below = shallow ? d.image(active.backing()) : null;
+        b.add(new Step.CreateCopyTarget(disk, c.dest(), c.format(), shallow ? below.path() : null,
+                shallow ? below.format() : null, active.path()));
+        long cost = s.facts().allocatedBytes(active.path())
+                + (shallow ? 0 : s.facts().bytesPullWouldCopy(active.path(), null));
+        b.add(new Step.BlockCopy(disk, c.dest(), c.format(), shallow, cost));
+        List<String> chainAfter = d.activeChain();
+        if (c.pivot()) {
+            Ledger l = ledger.withImage(disk, new Image(c.dest(), c.format(), shallow ? below.path() : null))
+                    .withActive(disk, c.dest());
+            List<String> gone = unneeded(l, disk);
+            for (String g : gone) {
+                l = l.withImageRemoved(disk, g);
+            }
+            b.add(new Step.FinishCopy(disk, c.dest(), true, l.activeChain(disk)));
+            b.ledger(l);
+            b.persistLedger();
+            if (shallow) {
+                // The old active image holds no point in time and is an overlay on images the
+                // ledger keeps merging: left behind it would later read a changed or missing
+                // backing file. Everything it held is in the copy now.
+                b.unlink(disk, active.path());
+            } else {
+                // A full copy leaves the old chain whole and standalone (no snapshot used it):
+                // the user's previous copy of the disk, as after virsh blockcopy --pivot.
+                gone.forEach(b::release);
+            }
+        } else {
+            b.add(new Step.FinishCopy(disk, c.dest(), false, chainAfter));
+        }
+        return b.build(c);
     }
 
     // ------------------------------------------------------------------ export

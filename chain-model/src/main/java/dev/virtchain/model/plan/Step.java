@@ -53,6 +53,12 @@ public sealed interface Step {
         R unlink(Unlink s);
 
         R updateLedger(UpdateLedger s);
+
+        R createCopyTarget(CreateCopyTarget s);
+
+        R blockCopy(BlockCopy s);
+
+        R finishCopy(FinishCopy s);
     }
 
     <R> R accept(Visitor<R> visitor);
@@ -373,6 +379,85 @@ public sealed interface Step {
         @Override
         public Expectation expected() {
             return Expectation.NONE;
+        }
+    }
+
+    /**
+     * Creates a block copy's destination, exclusively and owned by the daemon, for libvirt to reuse
+     * ({@code REUSE_EXT}): with {@code backing} a qcow2 overlay on it (a shallow copy), otherwise an
+     * empty image of {@code format} as large as {@code source}'s guest-visible size. Nothing uses
+     * the file yet, so running the step again replaces what an interrupted run left.
+     */
+    record CreateCopyTarget(String disk, String path, ImageFormat format, String backing, ImageFormat backingFormat,
+                            String source) implements Step {
+        public CreateCopyTarget {
+            Objects.requireNonNull(format, "format");
+            if ((backing == null) != (backingFormat == null)) {
+                throw new IllegalArgumentException("a copy target's backing and backing format come together");
+            }
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.createCopyTarget(this);
+        }
+
+        @Override
+        public String directory() {
+            return Image.directoryOf(path);
+        }
+
+        @Override
+        public Expectation expected() {
+            return Expectation.NONE;
+        }
+    }
+
+    /**
+     * Live {@code blockCopy(disk, dest, REUSE_EXT[|SHALLOW])} until the copy is in sync (READY):
+     * from then on QEMU mirrors every guest write to {@code dest} too, until {@link FinishCopy}.
+     * Leaves the chains alone; a job lost to a crash is simply started again.
+     */
+    record BlockCopy(String disk, String dest, ImageFormat format, boolean shallow, long estimatedBytes)
+            implements Step {
+        public BlockCopy {
+            Objects.requireNonNull(format, "format");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.blockCopy(this);
+        }
+
+        @Override
+        public String directory() {
+            return Image.directoryOf(dest);
+        }
+
+        @Override
+        public Expectation expected() {
+            return Expectation.NONE;
+        }
+    }
+
+    /**
+     * Ends an in-sync block copy: with {@code pivot} the guest switches to {@code dest}
+     * ({@code chainAfter} is then the disk's active chain); without it the job is completed and
+     * {@code dest} keeps the disk as of that moment while the guest stays on its chain.
+     */
+    record FinishCopy(String disk, String dest, boolean pivot, List<String> chainAfter) implements Step {
+        public FinishCopy {
+            chainAfter = List.copyOf(chainAfter);
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.finishCopy(this);
+        }
+
+        @Override
+        public Expectation expected() {
+            return pivot ? Expectation.chain(disk, chainAfter) : Expectation.NONE;
         }
     }
 }

@@ -218,5 +218,8 @@ final class BruteForce {
         public String defineClone(Step.DefineClone s) { return null; }
         public String unlink(Step.Unlink s) { return s.disk(); }
         public String updateLedger(Step.UpdateLedger s) { return null; }
+        public String createCopyTarget(Step.CreateCopyTarget s) { return s.disk(); }
+        public String blockCopy(Step.BlockCopy s) { return s.disk(); }
+        public String finishCopy(Step.FinishCopy s) { return s.disk(); }
     };
 }

@@ -172,4 +172,57 @@ class OtherIntentsTest {
         assertTrue(unlink.done(new ObservedChains(Map.of(), Map.of(), Set.of(V2))));
         assertTrue(!new Step.UpdateLedger(p.after()).done(ObservedChains.of(p.after())), "not observable");
     }
+
+    @Test
+    void aShallowCopyWithPivotReplacesOnlyTheActiveImageAndKeepsEveryHolder() {
+        Fixture f = Fixture.design(RUNNING);
+        String dest = "/copies/web.qcow2";
+        Plan p = f.plan(new Intent.BlockCopy("vda", dest, true, ImageFormat.QCOW2, true));
+        List<String> after = List.of(dest, V2, V1, V);
+        assertEquals(List.of(
+                new Step.CreateCopyTarget("vda", dest, ImageFormat.QCOW2, V2, ImageFormat.QCOW2, V3),
+                new Step.BlockCopy("vda", dest, ImageFormat.QCOW2, true, f.facts().allocatedBytes(V3)),
+                new Step.FinishCopy("vda", dest, true, after), new Step.Unlink("vda", V3)), jobs(p));
+        assertEquals(after, p.after().activeChain("vda"));
+        assertEquals(List.of(V3), p.unlinks(), "the old active image holds nothing the copy does not");
+        assertTrue(p.steps().get(3) instanceof Step.UpdateLedger && p.steps().get(4) instanceof Step.Unlink,
+                "removed only once the ledger no longer names it");
+        assertEquals(Map.of("S0", V, "S1", V1, "S2", V2), DeleteTableTest.holders(p.after()));
+        f.apply(new Intent.BlockCopy("vda", dest, true, ImageFormat.QCOW2, true));
+        assertArrayEquals(LIVE, f.tokens(dest));
+        assertArrayEquals(S2, f.tokens(V2));
+    }
+
+    @Test
+    void aCopyWithoutPivotLeavesTheLedgerAlone() {
+        Fixture f = Fixture.design(RUNNING);
+        Plan p = f.plan(new Intent.BlockCopy("vda", "/copies/full.img", false, ImageFormat.RAW, false));
+        assertEquals(List.of(
+                new Step.CreateCopyTarget("vda", "/copies/full.img", ImageFormat.RAW, null, null, V3),
+                new Step.BlockCopy("vda", "/copies/full.img", ImageFormat.RAW, false,
+                        f.facts().allocatedBytes(V3) + f.facts().bytesPullWouldCopy(V3, null)),
+                new Step.FinishCopy("vda", "/copies/full.img", false, List.of(V3, V2, V1, V))), p.steps());
+        assertEquals(f.ledger, p.after());
+        assertEquals(Map.of("/copies", p.estimatedBytes()), p.bytesByDirectory(), "the space check looks at DEST's directory");
+        f.apply(new Intent.BlockCopy("vda", "/copies/full.img", false, ImageFormat.RAW, false));
+        assertArrayEquals(LIVE, f.tokens("/copies/full.img"));
+    }
+
+    @Test
+    void aBlockCopyIsRefusedWhereTheLedgerCouldNotFollow() {
+        Fixture f = Fixture.design(RUNNING);
+        var fullPivot = org.junit.jupiter.api.Assertions.assertThrows(dev.virtchain.model.Refused.class,
+                () -> f.plan(new Intent.BlockCopy("vda", "/copies/x.qcow2", false, ImageFormat.QCOW2, true)));
+        assertTrue(fullPivot.getMessage().contains("holds snapshots S0, S1, S2"), fullPivot.getMessage());
+        var rawShallow = org.junit.jupiter.api.Assertions.assertThrows(dev.virtchain.model.Refused.class,
+                () -> f.plan(new Intent.BlockCopy("vda", "/copies/x.img", true, ImageFormat.RAW, false)));
+        assertTrue(rawShallow.getMessage().contains("must be qcow2"), rawShallow.getMessage());
+        var onItself = org.junit.jupiter.api.Assertions.assertThrows(dev.virtchain.model.Refused.class,
+                () -> f.plan(new Intent.BlockCopy("vda", V1, true, ImageFormat.QCOW2, false)));
+        assertTrue(onItself.getMessage().contains("is an image of"), onItself.getMessage());
+        Fixture off = Fixture.design(SHUT_OFF);
+        var shutOff = org.junit.jupiter.api.Assertions.assertThrows(dev.virtchain.model.Refused.class,
+                () -> off.plan(new Intent.BlockCopy("vda", "/copies/x.qcow2", true, ImageFormat.QCOW2, false)));
+        assertTrue(shutOff.getMessage().contains("is shut off"), shutOff.getMessage());
+    }
 }

@@ -173,8 +173,10 @@ class PlannerPropertiesTest {
         void run(int ops) {
             for (int i = 0; i < ops; i++) {
                 int r = rnd.nextInt(100);
-                if (r < 28) {
+                if (r < 25) {
                     write();
+                } else if (r < 28) {
+                    blockCopy();
                 } else if (r < 48) {
                     create();
                 } else if (r < 70) {
@@ -353,6 +355,28 @@ class PlannerPropertiesTest {
             sim.unlink(dest);
         }
 
+        /** A copy the guest keeps writing to (pivot) or a copy of it now; either way DEST shows what the guest sees. */
+        void blockCopy() {
+            if (!running) {
+                return;
+            }
+            String disk = randomDisk();
+            boolean shallow = rnd.nextBoolean();
+            boolean free = ledger.snapshots().stream().noneMatch(x -> x.covers(disk))
+                    && ledger.tombstones().stream().noneMatch(t -> t.disk().equals(disk));
+            boolean overlay = shallow && ledger.requireDisk(disk).activeImage().hasBacking();
+            boolean pivot = rnd.nextBoolean() && (overlay || free);
+            // A copy kept apart is an export of sorts (the checks skip /out/); a pivoted one joins the ledger.
+            String dest = (pivot ? "/copies/c" : "/out/c") + (++names);
+            Plan p = apply(new Intent.BlockCopy(disk, dest, shallow, dev.virtchain.model.ImageFormat.QCOW2, pivot));
+            assertEquals(Arrays.toString(live.get(disk)), Arrays.toString(tokens(dest)), "copy of " + disk);
+            if (pivot) {
+                assertEquals(dest, ledger.requireDisk(disk).active());
+            } else {
+                sim.unlink(dest);
+            }
+        }
+
         void holdOrRelease() {
             if (ledger.snapshots().isEmpty()) {
                 return;
@@ -419,6 +443,7 @@ class PlannerPropertiesTest {
             }
             ledger = plan.after();
             running = x.running;
+            released.addAll(plan.released()); // out of the ledger by design, still on the host
             checkTruth();
             stats.tombstones += plan.after().tombstones().size() > before.tombstones().size() ? 1 : 0;
             return plan;

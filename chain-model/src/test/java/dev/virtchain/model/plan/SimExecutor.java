@@ -193,5 +193,30 @@ final class SimExecutor {
             ledger = s.ledger();
             return 0L;
         }
+
+        /** The simulator makes a copy's destination as it copies; here only what was asked is checked. */
+        @Override
+        public Long createCopyTarget(Step.CreateCopyTarget s) {
+            check(!sim.exists(s.path()), s, "copy target " + s.path() + " exists already");
+            check(s.backing() == null || sim.chain(live.get(s.disk())).contains(s.backing()), s,
+                    "shallow copy target on an image outside the disk's chain");
+            return 0L;
+        }
+
+        @Override
+        public Long blockCopy(Step.BlockCopy s) {
+            check(running && sim.isActive(live.get(s.disk())), s, "block copy of a disk the guest does not write");
+            return sim.copy(live.get(s.disk()), s.dest(), s.shallow());
+        }
+
+        @Override
+        public Long finishCopy(Step.FinishCopy s) {
+            if (s.pivot()) {
+                sim.pivot(live.get(s.disk()), s.dest());
+                live.put(s.disk(), s.dest());
+                check(sim.chain(s.dest()).equals(s.chainAfter()), s, "chain after the pivot is " + sim.chain(s.dest()));
+            }
+            return 0L;
+        }
     };
 }
