@@ -457,10 +457,20 @@ public final class QemuImg {
 
     // --- arguments ------------------------------------------------------------------------------
 
-    /** {@code backing} as named from {@code image}'s directory: what qemu-img resolves it against. */
+    /**
+     * The name {@code image}'s header records for {@code backing}: relative to {@code image}'s
+     * directory (what qemu-img resolves it against) when the backing file is in that directory or
+     * below it, so that a directory of images can move as a whole; otherwise absolute. A name that
+     * climbs out with {@code ..} would break when either directory moves, and libvirt reports it
+     * unresolved ({@code /copies/../../images/a.qcow2}).
+     */
     static String relativeName(Path image, Path backing) {
         Path dir = image.normalize().getParent();
-        String name = dir.relativize(backing.normalize()).toString();
+        Path relative = dir.relativize(backing.normalize());
+        if (relative.startsWith("..")) {
+            return backing.normalize().toString();
+        }
+        String name = relative.toString();
         // QEMU reads "a:b.qcow2" as protocol "a"; "./a:b.qcow2" is a file (a '/' before the ':').
         return ImageRoots.hasProtocol(name) ? "./" + name : name;
     }

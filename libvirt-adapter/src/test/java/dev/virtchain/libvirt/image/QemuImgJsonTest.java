@@ -98,7 +98,11 @@ class QemuImgJsonTest {
     @Test
     void relativeNamesAreTakenFromTheImagesDirectory() {
         assertEquals("base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/a/base.qcow2")));
-        assertEquals("../b/base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/b/base.qcow2")));
+        assertEquals("sub/base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/a/sub/base.qcow2")));
+        // Out of the directory the name is absolute: "../b/base.qcow2" breaks when either moves,
+        // and libvirt shows it unresolved ("/v/a/../b/base.qcow2").
+        assertEquals("/v/b/base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/b/base.qcow2")));
+        assertEquals("/v/b/base.qcow2", QemuImg.relativeName(Path.of("/v/a/top.qcow2"), Path.of("/v/a/../b/base.qcow2")));
     }
 
     /** The streaming fold gives what reading the whole document gives. */
