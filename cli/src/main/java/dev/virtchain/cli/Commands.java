@@ -210,7 +210,7 @@ final class Commands {
                             flag("pivot", "switch the domain to the copy when it is complete "
                                     + "(otherwise it keeps running on the original)"),
                             choice("format", "qcow2", List.of("qcow2", "raw"), "the destination's format"),
-                            BANDWIDTH),
+                            BANDWIDTH, DRY_RUN),
                     "copy a disk to a new image, optionally switching to it",
                     "Copies a disk while the domain runs (blockcopy). With --pivot the domain "
                             + "switches to the copy once it is complete. DEST must be a new file in a "

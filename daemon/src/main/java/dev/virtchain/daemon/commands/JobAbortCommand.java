@@ -46,13 +46,6 @@ final class JobAbortCommand implements CommandHandler {
         data.put("domain", domain);
         data.put("disk", disk);
 
-        Optional<Jobs.Copy> copy = cx.jobs().copy(domain, disk);
-        if (copy.isPresent()) {
-            data.set("job", Jobs.copyJob(copy.get(), "aborting"));
-            copy.get().watcher().abort();
-            data.put("rolledBack", await(copy.get().settled(), domain, disk));
-            return data;
-        }
         Optional<ObjectNode> job = cx.jobs().onDisk(domain, disk);
         Optional<BlockJobWatcher> watcher = cx.services().host().watcher(domain, disk);
         if (job.isEmpty() && watcher.isEmpty()) {
@@ -91,20 +84,6 @@ final class JobAbortCommand implements CommandHandler {
         boolean settled = cx.services().book().byName(domain).map(s -> s.operation().isEmpty()).orElse(false);
         data.put("rolledBack", settled);
         return data;
-    }
-
-    private static boolean await(java.util.concurrent.CompletableFuture<Boolean> settled, String domain, String disk)
-            throws CommandFailure {
-        try {
-            return settled.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException e) {
-            throw new CommandFailure(ErrorCode.FAILED, "the copy on " + disk + " of " + domain + " did not end after"
-                    + " the abort within " + SETTLE.toMinutes() + " minutes; check 'virtchain job-list " + domain + "'",
-                    domain, disk, null, null, e);
-        }
     }
 
     private static void sleep() {

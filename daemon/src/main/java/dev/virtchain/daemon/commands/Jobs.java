@@ -11,48 +11,22 @@ import dev.virtchain.libvirt.BlockJobState;
 import dev.virtchain.libvirt.BlockJobWatcher;
 import dev.virtchain.libvirt.LibvirtHost;
 import dev.virtchain.model.plan.Step;
-import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Jobs of the CLI's contract: what the runner's operations are doing now (their current
- * step, with the block job's state from its watcher), plus the copies {@code blockcopy} runs
- * outside the runner. {@code job-list} and {@code status} list them.
+ * step, with the block job's state from its watcher). {@code job-list} and {@code status} list them.
  */
 final class Jobs {
-    /**
-     * A block copy started by {@code blockcopy}, which no runner operation records.
-     * {@code settled} completes once the command has dealt with the job's end: true when an
-     * aborted copy left things as they were (its destination removed).
-     */
-    record Copy(String domain, String disk, String dest, Instant started, long bandwidthMiB, BlockJobWatcher watcher,
-                java.util.concurrent.CompletableFuture<Boolean> settled) {}
-
     private final OperationRunner runner;
     private final LedgerBook book;
     private final LibvirtHost host;
-    private final Map<String, Copy> copies = new ConcurrentHashMap<>();
 
     Jobs(OperationRunner runner, LedgerBook book, LibvirtHost host) {
         this.runner = runner;
         this.book = book;
         this.host = host;
-    }
-
-    /** Registers a copy; false if the disk already has one. */
-    boolean copyStarted(Copy c) {
-        return copies.putIfAbsent(key(c.domain(), c.disk()), c) == null;
-    }
-
-    void copyEnded(String domain, String disk) {
-        copies.remove(key(domain, disk));
-    }
-
-    Optional<Copy> copy(String domain, String disk) {
-        return Optional.ofNullable(copies.get(key(domain, disk)));
     }
 
     /** Every job under way, or only those of {@code domain} when it is not null. */
@@ -61,11 +35,6 @@ final class Jobs {
         for (OperationRunner.Active a : runner.active()) {
             if (domain == null || domain.equals(a.domain())) {
                 job(a).ifPresent(out::add);
-            }
-        }
-        for (Copy c : copies.values()) {
-            if (domain == null || domain.equals(c.domain())) {
-                out.add(copyJob(c, null));
             }
         }
         return out;
@@ -81,7 +50,7 @@ final class Jobs {
                 }
             }
         }
-        return copy(domain, disk).map(c -> copyJob(c, null));
+        return Optional.empty();
     }
 
     private Optional<ObjectNode> job(OperationRunner.Active a) {
@@ -97,7 +66,10 @@ final class Jobs {
                 ObjectNode shape = new StepShapes(book.byName(a.domain()).orElseThrow().ledger(),
                         book.byName(a.domain()).orElseThrow().ledger()).shape(step);
                 disk = shape.path("disk").textValue();
-                kind = step instanceof Step.Pivot ? "active-commit" : shape.path("kind").textValue();
+                // A job's kind, not the step's: a pivot ends an active commit or a copy.
+                kind = step instanceof Step.Pivot ? "active-commit"
+                        : step instanceof Step.BlockCopy || step instanceof Step.FinishCopy ? "copy"
+                        : shape.path("kind").textValue();
             }
         }
         Optional<BlockJobWatcher> w = disk == null ? Optional.empty() : host.watcher(a.domain(), disk);
@@ -118,27 +90,6 @@ final class Jobs {
         }
         o.set("started", Json.time(a.started()));
         return Optional.of(o);
-    }
-
-    /** A copy's Job; {@code state} overrides the watcher's (an abort about to be issued). */
-    static ObjectNode copyJob(Copy c, String state) {
-        ObjectNode o = Json.object();
-        o.put("domain", c.domain());
-        o.put("disk", c.disk());
-        o.put("kind", "copy");
-        o.put("operation", "blockcopy");
-        o.put("state", state != null ? state : state(c.watcher().state()));
-        o.put("phase", "copy " + c.disk());
-        var p = c.watcher().progress();
-        o.put("done", p.map(x -> x.cur()).orElse(0L));
-        o.put("total", p.map(x -> x.end()).orElse(0L));
-        if (c.bandwidthMiB() > 0) {
-            o.put("bandwidth", c.bandwidthMiB());
-        } else {
-            o.putNull("bandwidth");
-        }
-        o.set("started", Json.time(c.started()));
-        return o;
     }
 
     static String state(BlockJobState s) {
@@ -162,9 +113,5 @@ final class Jobs {
             case "export-diff" -> "export";
             default -> recordKind;
         };
-    }
-
-    private static String key(String domain, String disk) {
-        return domain + "\u0000" + disk;
     }
 }

@@ -152,6 +152,29 @@ final class StepShapes implements Step.Visitor<ObjectNode> {
         return step("ledger", null, null, null, 0, what);
     }
 
+    @Override
+    public ObjectNode createCopyTarget(Step.CreateCopyTarget s) {
+        return step("create-copy-target", s.disk(), s.path(), s.backing(), 0, s.backing() == null
+                ? "create " + name(s.path()) + " (empty " + s.format().qemuName() + ", as large as " + s.disk()
+                        + ") for the copy"
+                : "create " + name(s.path()) + " on " + name(s.backing()) + " for the copy");
+    }
+
+    @Override
+    public ObjectNode blockCopy(Step.BlockCopy s) {
+        return step("copy", s.disk(), s.dest(), null, s.estimatedBytes(), "copy " + (s.shallow()
+                ? "the active image of " + s.disk() : "all of " + s.disk()) + " into " + name(s.dest())
+                + " until it mirrors the guest's writes");
+    }
+
+    @Override
+    public ObjectNode finishCopy(Step.FinishCopy s) {
+        return s.pivot()
+                ? step("pivot", s.disk(), s.dest(), null, 0, "switch " + s.disk() + " to " + name(s.dest()))
+                : step("finish-copy", s.disk(), s.dest(), null, 0, "end the copy: " + name(s.dest())
+                        + " keeps " + s.disk() + " as of now, the guest stays on its chain");
+    }
+
     /** What a ledger update records, in the words of points in time. */
     static String ledgerChanges(Ledger from, Ledger to) {
         List<String> parts = new ArrayList<>();

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -373,8 +374,8 @@ public final class OperationRunner {
                         + " (" + failed.getClass().getSimpleName() + ") of operation " + op.id() + " on " + domain
                         + " failed: " + cause.getMessage(), cause);
         try {
-            if (failed instanceof Step.Pivot p) {
-                abortReadyJob(domain, p.disk(), error);
+            if (failed instanceof Step.Pivot || failed instanceof Step.BlockCopy || failed instanceof Step.FinishCopy) {
+                abortReadyJob(domain, diskOf(failed), error);
             }
             int lastPersisted = -1;
             for (int i = 0; i < op.nextStep(); i++) {
@@ -388,7 +389,7 @@ public final class OperationRunner {
             if (!movedTruth && chainsMatch(stored.ledger(), now)) {
                 for (Step s : stretch) {
                     // Exports clean up their own partial file; their destination appears only when complete.
-                    if (s instanceof Step.CreateOverlay) {
+                    if (s instanceof Step.CreateOverlay || s instanceof Step.CreateCopyTarget) {
                         createdFile(s).filter(f -> !now.inAnyChain(f)).ifPresent(f -> delete(f, error));
                     }
                 }
@@ -419,7 +420,8 @@ public final class OperationRunner {
 
     private static boolean leavesChainsAlone(Step s) {
         return s instanceof Step.CreateOverlay || s instanceof Step.Convert || s instanceof Step.ConvertDiff
-                || s instanceof Step.Unlink;
+                || s instanceof Step.Unlink || s instanceof Step.CreateCopyTarget || s instanceof Step.BlockCopy
+                || s instanceof Step.FinishCopy f && !f.pivot();
     }
 
     private static Optional<String> createdFile(Step s) {
@@ -431,6 +433,9 @@ public final class OperationRunner {
         }
         if (s instanceof Step.ConvertDiff c) {
             return Optional.of(c.dest());
+        }
+        if (s instanceof Step.CreateCopyTarget c) {
+            return Optional.of(c.path());
         }
         return Optional.empty();
     }
@@ -475,7 +480,9 @@ public final class OperationRunner {
                 break;
             }
             log.info("step {} of {} already happened: {}", op.nextStep() + 1, op.steps().size(), step);
-            createdFile(step).filter(f -> !(step instanceof Step.CreateOverlay)).ifPresent(StepRunner::dropLinkedPartial);
+            if (step instanceof Step.Convert || step instanceof Step.ConvertDiff) {
+                createdFile(step).ifPresent(StepRunner::dropLinkedPartial);
+            }
             op = op.stepDone();
             stored = book.save(stored.with(op));
             obs = truth.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
@@ -492,11 +499,25 @@ public final class OperationRunner {
         } else if (step instanceof Step.BlockPull p) {
             job = new BlockJob(domain, p.disk(), BlockJobKind.PULL, paths(obs.chains().chains().get(p.disk())),
                     paths(p.chainAfter()), null, defaultBandwidthMiB);
+        } else if (step instanceof Step.BlockCopy c) {
+            // Only READY counts: the following step pivots or finishes it. What a pivot leaves is
+            // promised as when the job was started: the copy, on what was below the active image.
+            List<Path> before = paths(obs.chains().chains().get(c.disk()));
+            List<Path> pivoted = new ArrayList<>(List.of(Path.of(c.dest())));
+            if (c.shallow() && !before.isEmpty()) {
+                pivoted.addAll(before.subList(1, before.size()));
+            }
+            job = new BlockJob(domain, c.disk(), BlockJobKind.COPY, before, pivoted, Path.of(c.dest()),
+                    defaultBandwidthMiB);
         } else {
             return false;
         }
         BlockJobWatcher w = host.watch(job, BlockJobObserver.NONE);
         try {
+            if (job.kind() == BlockJobKind.COPY) {
+                var first = java.util.concurrent.CompletableFuture.anyOf(w.whenReady(), w.outcome()).get();
+                return first instanceof BlockJobWatcher;
+            }
             if (job.kind() == BlockJobKind.ACTIVE_COMMIT) {
                 // Ready (pivot is the next step) or ended: whichever comes first.
                 var first = java.util.concurrent.CompletableFuture.anyOf(w.whenReady(), w.outcome()).get();
@@ -553,12 +574,13 @@ public final class OperationRunner {
         }
     }
 
-    /** Export destinations: under export-dirs, in a root-only directory, not there yet. */
+    /** Export and copy destinations: under export-dirs or copy-dirs, in a root-only directory, not there yet. */
     private void checkDestinations(String domain, Plan plan) {
         for (Step s : plan.steps()) {
+            HostFiles.Kind kind = s instanceof Step.CreateCopyTarget ? HostFiles.Kind.COPY : HostFiles.Kind.EXPORT;
             createdFile(s).filter(f -> !(s instanceof Step.CreateOverlay)).ifPresent(f -> {
                 try {
-                    files.destination(HostFiles.Kind.EXPORT, Path.of(f));
+                    files.destination(kind, Path.of(f));
                 } catch (DestinationRefused e) {
                     throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, diskOf(s), f, e.getMessage());
                 }
@@ -598,6 +620,12 @@ public final class OperationRunner {
             return x.disk();
         } else if (s instanceof Step.SetDiskSource x) {
             return x.disk();
+        } else if (s instanceof Step.CreateCopyTarget x) {
+            return x.disk();
+        } else if (s instanceof Step.BlockCopy x) {
+            return x.disk();
+        } else if (s instanceof Step.FinishCopy x) {
+            return x.disk();
         }
         return null;
     }
@@ -617,6 +645,8 @@ public final class OperationRunner {
             return "export";
         } else if (intent instanceof Intent.ExportDiff) {
             return "export-diff";
+        } else if (intent instanceof Intent.BlockCopy) {
+            return "blockcopy";
         }
         return intent.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
@@ -636,6 +666,8 @@ public final class OperationRunner {
             return "export " + e.name();
         } else if (intent instanceof Intent.ExportDiff e) {
             return "export the difference " + e.from() + ".." + e.to();
+        } else if (intent instanceof Intent.BlockCopy c) {
+            return "copy " + c.disk() + " to " + c.dest() + (c.pivot() ? " and switch to it" : "");
         }
         return kindOf(intent);
     }

@@ -6,6 +6,7 @@ import dev.virtchain.daemon.files.HostFiles;
 import dev.virtchain.libvirt.image.DiskChain;
 import dev.virtchain.libvirt.image.ImageChain;
 import dev.virtchain.libvirt.image.ImageCheck;
+import dev.virtchain.libvirt.image.ImageHeader;
 import java.nio.file.LinkOption;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -279,7 +281,7 @@ final class StepRunner implements Step.Visitor<Void> {
                         java.util.function.Function<Path, ImageChain> written) {
         Path target = Path.of(dest);
         Path partial = partialName(target);
-        removeOwnPartial(disk, partial);
+        removeLeftover(disk, partial, "partial export");
         CreatedFile created;
         try {
             created = HostFiles.createExclusive(partial);
@@ -343,11 +345,12 @@ final class StepRunner implements Step.Visitor<Void> {
     }
 
     /**
-     * A partial file of this export left by a crash is this operation's own: only this operation
-     * writes that name, in a directory only root can write. It is removed only if it is a plain
-     * file owned by root with one link (not a symlink, device or someone's hard link).
+     * A file this step writes, left by a crash, is this operation's own: only this operation
+     * writes that name (checked free before it began), in a directory only root can write. It is
+     * removed only if it is a plain file owned by root with one link (not a symlink, device or
+     * someone's hard link).
      */
-    private void removeOwnPartial(String disk, Path partial) {
+    private void removeLeftover(String disk, Path partial, String what) {
         try {
             if (!Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
                 return;
@@ -355,12 +358,12 @@ final class StepRunner implements Step.Visitor<Void> {
             var a = Files.readAttributes(partial, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             Object links = Files.getAttribute(partial, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
             if (!a.isRegularFile() || !a.owner().getName().equals("root") || !Integer.valueOf(1).equals(links)) {
-                throw new StepFailed(domain, disk, partial.toString(), partial + " exists and is not a partial export"
+                throw new StepFailed(domain, disk, partial.toString(), partial + " exists and is not a " + what
                         + " virtchain left (not a plain root-owned file); move it away and retry", null);
             }
             Files.delete(partial);
         } catch (IOException e) {
-            throw new StepFailed(domain, disk, partial.toString(), "cannot remove the partial export " + partial + ": "
+            throw new StepFailed(domain, disk, partial.toString(), "cannot remove the " + what + " " + partial + ": "
                     + e.getMessage(), e);
         }
     }
@@ -532,6 +535,128 @@ final class StepRunner implements Step.Visitor<Void> {
     @Override
     public Void updateLedger(Step.UpdateLedger s) {
         throw new IllegalStateException("ledger updates are applied by the operation runner, not run on the host");
+    }
+
+    /**
+     * Creates a copy's destination as the daemon's own file (exclusively, 0600), so that libvirtd
+     * only reuses it (REUSE_EXT) and never creates or truncates a file on a client's word. The
+     * operation checked that the name was free before it began, so a file found here now was left
+     * by an interrupted run of this step: it is replaced when it is a plain root-owned file.
+     */
+    @Override
+    public Void createCopyTarget(Step.CreateCopyTarget s) {
+        Path dest = Path.of(s.path());
+        removeLeftover(s.disk(), dest, "copy target");
+        CreatedFile created;
+        try {
+            created = HostFiles.createExclusive(dest);
+        } catch (DestinationRefused e) {
+            throw new StepFailed(domain, s.disk(), s.path(), e.getMessage(), e);
+        }
+        try (created) {
+            if (s.backing() != null) {
+                ImageChain below = files.chain(ledger, s.backing());
+                qemuImg.createOverlayIn(dest, below.top().file(), below.top().format());
+            } else {
+                ImageChain chain = files.chain(ledger, s.source());
+                long size = ImageHeader.read(chain.top().file(), chain.top().format()).virtualSize();
+                qemuImg.createEmptyIn(dest, s.format().qemuName(), size);
+            }
+            created.sync();
+            crash.reach("after-call");
+        } catch (RuntimeException | IOException e) {
+            RuntimeException failed = e instanceof RuntimeException r ? r : new StepFailed(domain, s.disk(), s.path(),
+                    "cannot write the copy target " + s.path() + ": " + e.getMessage(), e);
+            try {
+                created.deleteIfOurs();
+            } catch (IOException x) {
+                failed.addSuppressed(x);
+            }
+            throw failed;
+        }
+        return null;
+    }
+
+    /**
+     * Copies until the destination mirrors the guest (READY). The job-slot permit is held while
+     * the bulk of the data moves and given back at READY: from then on QEMU only mirrors new
+     * writes until the next step ends the job.
+     */
+    @Override
+    public Void blockCopy(Step.BlockCopy s) {
+        acquirePermit(s.disk());
+        try {
+            AtomicBoolean reported = new AtomicBoolean();
+            BlockJobWatcher w = host.startCopy(new dev.virtchain.libvirt.CopyRequest(domain, s.disk(), Path.of(s.dest()),
+                    s.format().qemuName(), s.shallow(), true, bandwidthMiB), observer("copy " + s.disk(), reported));
+            announce("copy " + s.disk(), s.estimatedBytes(), reported);
+            crash.reach("after-call");
+            awaitReady(w, s.disk(), s.dest());
+            crash.reach("at-ready");
+            return null;
+        } finally {
+            jobPermits.release();
+        }
+    }
+
+    private void awaitReady(BlockJobWatcher w, String disk, String dest) {
+        try {
+            w.whenReady().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailed(domain, disk, dest, "interrupted while copying " + disk + " to " + dest, e);
+        } catch (ExecutionException e) {
+            BlockJobOutcome outcome = w.outcome().getNow(null);
+            throw new StepFailed(domain, disk, dest, "the copy of " + disk + " to " + dest + " ended "
+                    + (outcome == null ? "before it was in sync: " + (e.getCause() == null ? e : e.getCause()).getMessage()
+                    : outcome.state().name().toLowerCase(java.util.Locale.ROOT)
+                    + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"))
+                    + "; the domain keeps its chain", e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    /**
+     * Pivots the in-sync copy, or completes it without a pivot. After a daemon restart QEMU may
+     * still mirror: the job is watched again. A job that is gone already was ended by the run a
+     * crash interrupted: a pivot is then done when the disk runs on the copy, and a copy without
+     * pivot is done (libvirt drops a finished copy job).
+     */
+    @Override
+    public Void finishCopy(Step.FinishCopy s) {
+        BlockJobWatcher w = host.watcher(domain, s.disk()).orElseGet(() -> reattachCopy(s));
+        try {
+            CompletableFuture.anyOf(w.whenReady(), w.outcome()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailed(domain, s.disk(), s.dest(), "interrupted while waiting for the copy to " + s.dest(), e);
+        } catch (ExecutionException e) {
+            // the job ended before it was (again) in sync: looked at below
+        }
+        boolean ready = w.whenReady().isDone() && !w.whenReady().isCompletedExceptionally();
+        if (!ready) {
+            List<String> now = truth.observe(domain).chains().chains().getOrDefault(s.disk(), List.of());
+            if (!s.pivot() || now.equals(s.chainAfter())) {
+                LoggerFactory.getLogger(StepRunner.class).info("{} {}: the copy to {} had ended already", domain,
+                        s.disk(), s.dest());
+                return null;
+            }
+            throw new StepFailed(domain, s.disk(), s.dest(), "the copy of " + s.disk() + " to " + s.dest()
+                    + " is no longer running and the domain does not use the copy (it runs on " + now
+                    + "); nothing was switched", null);
+        }
+        String what = s.pivot() ? "pivot to " + s.dest() : "end of the copy to " + s.dest();
+        requireCompleted(await(s.pivot() ? w.pivot() : w.finish(), s.disk(), s.dest(), what), s.disk(), s.dest());
+        crash.reach(s.pivot() ? "after-pivot" : "after-call");
+        return null;
+    }
+
+    private BlockJobWatcher reattachCopy(Step.FinishCopy s) {
+        List<Path> before = truth.observe(domain).chains().chains().getOrDefault(s.disk(), List.of())
+                .stream().map(Path::of).toList();
+        List<Path> expected = s.pivot() ? s.chainAfter().stream().map(Path::of).toList() : before;
+        BlockJob job = new BlockJob(domain, s.disk(), dev.virtchain.libvirt.BlockJobKind.COPY, before, expected,
+                Path.of(s.dest()), bandwidthMiB);
+        return host.watch(job, observer("copy " + s.disk()));
     }
 
     // --- pieces -----------------------------------------------------------------------------------

@@ -391,6 +391,36 @@ public final class LedgerCodec {
             d.ledger = toDoc(s.ledger());
             return d;
         }
+
+        @Override
+        public StepDoc createCopyTarget(Step.CreateCopyTarget s) {
+            StepDoc d = doc("create-copy-target", s.disk());
+            d.path = s.path();
+            d.format = s.format().qemuName();
+            d.backing = s.backing();
+            d.backingFormat = s.backingFormat() == null ? null : s.backingFormat().qemuName();
+            d.source = s.source();
+            return d;
+        }
+
+        @Override
+        public StepDoc blockCopy(Step.BlockCopy s) {
+            StepDoc d = doc("block-copy", s.disk());
+            d.dest = s.dest();
+            d.format = s.format().qemuName();
+            d.shallow = s.shallow();
+            d.bytes = s.estimatedBytes();
+            return d;
+        }
+
+        @Override
+        public StepDoc finishCopy(Step.FinishCopy s) {
+            StepDoc d = doc("finish-copy", s.disk());
+            d.dest = s.dest();
+            d.pivot = s.pivot();
+            d.chainAfter.addAll(s.chainAfter());
+            return d;
+        }
     };
 
     private static Step stepFromDoc(StepDoc d) {
@@ -429,6 +459,13 @@ public final class LedgerCodec {
                 return new Step.Unlink(d.disk, d.path);
             case "update-ledger":
                 return new Step.UpdateLedger(fromDoc(req(d.ledger, "ledger of an update-ledger step")));
+            case "create-copy-target":
+                return new Step.CreateCopyTarget(d.disk, d.path, format(d.format), d.backing,
+                        d.backingFormat == null ? null : format(d.backingFormat), d.source);
+            case "block-copy":
+                return new Step.BlockCopy(d.disk, d.dest, format(d.format), Boolean.TRUE.equals(d.shallow), bytes(d));
+            case "finish-copy":
+                return new Step.FinishCopy(d.disk, d.dest, Boolean.TRUE.equals(d.pivot), nn(d.chainAfter));
             default:
                 throw new IllegalArgumentException("unknown step kind '" + kind + "'");
         }

@@ -125,6 +125,9 @@ final class LedgerDocument {
         @JacksonXmlProperty(isAttribute = true) public String quiesce;
         @JacksonXmlProperty(isAttribute = true) public Boolean active;
         @JacksonXmlProperty(isAttribute = true) public Boolean safe;
+        @JacksonXmlProperty(isAttribute = true) public String format;
+        @JacksonXmlProperty(isAttribute = true) public Boolean shallow;
+        @JacksonXmlProperty(isAttribute = true) public Boolean pivot;
         @JacksonXmlProperty(isAttribute = true) public Long bytes;
         @JacksonXmlProperty(isAttribute = true, localName = "shutdown-seconds") public Integer shutdownSeconds;
         @JacksonXmlProperty(isAttribute = true) public String directory;

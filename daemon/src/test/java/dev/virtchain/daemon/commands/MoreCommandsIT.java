@@ -201,8 +201,18 @@ class MoreCommandsIT {
             assertTrue(refused.path("message").textValue().contains("p1"), refused.toString());
             assertFalse(Files.exists(daemon.copies().resolve(d + "-no.qcow2")));
             Path shallow = daemon.copies().resolve(d + "-shallow.qcow2");
-            ok("--json", "blockcopy", d, "vda", shallow.toString(), "--shallow", "--pivot");
+            Path replaced = dom.chain("vda").get(0);
+            JsonNode planned = ok("--json", "blockcopy", d, "vda", shallow.toString(), "--shallow", "--pivot",
+                    "--dry-run");
+            assertEquals("planned", planned.path("state").textValue(), planned.toString());
+            List<String> kinds = new java.util.ArrayList<>();
+            planned.at("/plan/steps").forEach(st -> kinds.add(st.path("kind").textValue()));
+            assertEquals(List.of("create-copy-target", "copy", "pivot", "ledger", "unlink"), kinds, planned.toString());
+            assertFalse(Files.exists(shallow), "a dry run creates nothing");
+            JsonNode done = ok("--json", "blockcopy", d, "vda", shallow.toString(), "--shallow", "--pivot");
             assertEquals(List.of(shallow, moved), dom.chain("vda"));
+            assertEquals(replaced.toString(), done.at("/removed/0").textValue(), done.toString());
+            assertFalse(Files.exists(replaced), "the active image the copy replaced is removed");
             JsonNode list = ok("--json", "snapshot-list", d);
             assertEquals(moved.toString(), list.at("/snapshots/0/disks/0/file").textValue());
             ok("--json", "snapshot-create", d, "p2");

@@ -74,7 +74,14 @@ class LedgerStoreTest {
                 new Step.StartDomain(),
                 new Step.DefineClone("web1-test", Map.of("vda", "/img/web1-test.vda.1.qcow2")),
                 new Step.Unlink("vda", "/img/web1.vda.2.qcow2"),
-                new Step.UpdateLedger(l.withCurrent("s0")));
+                new Step.UpdateLedger(l.withCurrent("s0")),
+                new Step.CreateCopyTarget("vda", "/copies/web1.qcow2", ImageFormat.QCOW2, "/img/web1.vda.1.qcow2",
+                        ImageFormat.QCOW2, "/img/web1.vda.2.qcow2"),
+                new Step.CreateCopyTarget("vdb", "/copies/web1-data.img", ImageFormat.RAW, null, null,
+                        "/img/web1.vdb.1.qcow2"),
+                new Step.BlockCopy("vda", "/copies/web1.qcow2", ImageFormat.QCOW2, true, 1 << 16),
+                new Step.FinishCopy("vda", "/copies/web1.qcow2", true,
+                        List.of("/copies/web1.qcow2", "/img/web1.vda.1.qcow2", "/img/web1.qcow2")));
     }
 
     @Test
@@ -98,7 +105,8 @@ class LedgerStoreTest {
     @Test
     void everyStepKindIsCovered() {
         long kinds = java.util.Arrays.stream(Step.Visitor.class.getDeclaredMethods()).count();
-        assertEquals(kinds, everyStep(sampleLedger()).size(), "a new step kind needs a case in LedgerCodec");
+        assertEquals(kinds, everyStep(sampleLedger()).stream().map(Object::getClass).distinct().count(),
+                "a new step kind needs a case in LedgerCodec");
     }
 
     @Test
