@@ -90,6 +90,10 @@ class CrashMatrixIT {
         REVERT_SHUT_OFF(1, "after-record@1", "after-record@2", "after-call", "after-record@3", "after-ledger"),
         REVERT_FORCED(1, "after-record@1", "after-record@2", "after-record@3", "after-call", "after-record@4",
                 "after-ledger", "after-record@5"),
+        // A shallow copy of the active image that the domain then runs on: create the target, copy
+        // until READY, pivot, record the copy as the active image, remove the image it replaced.
+        BLOCKCOPY_SHALLOW_PIVOT(1, "after-record@1", "after-call@1", "after-record@2", "after-call@2", "at-ready",
+                "after-record@3", "after-pivot", "after-record@4", "after-ledger", "after-record@5", "before-unlink"),
         // Prunes the two oldest of the policy's snapshots: the same steps as two adjacent deletions.
         PRUNE(1, "after-record@1", "after-ledger@1", "after-record@2", "after-call", "after-record@3",
                 "after-ledger@2", "after-record@4", "before-unlink@1", "after-record@5", "before-unlink@2");
@@ -141,7 +145,8 @@ class CrashMatrixIT {
     @BeforeAll
     void startDaemon() throws IOException {
         home = Files.createTempDirectory(TestDomain.workRoot(), "vcd-crash-");
-        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        // Traversable, not listable: QEMU's user opens blockcopy targets in <home>/state/copies.
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx--x--x"));
         daemon = DaemonProcess.startReady(home, config());
     }
 
@@ -386,6 +391,22 @@ class CrashMatrixIT {
                 write(s, "512k");
                 ObjectNode args = DaemonProcess.args().put("domain", domain).put("name", r).put("force", true);
                 yield new Planned("snapshot-revert", args, Set.of(), Optional.empty(), Optional.of(r));
+            }
+            case BLOCKCOPY_SHALLOW_PIVOT -> {
+                if (s.seq == 0) {
+                    snapshot(s, s.next("b")); // the copy keeps this snapshot's holder below it
+                }
+                write(s, "512k");
+                ObjectNode args = DaemonProcess.args().put("domain", domain).put("disk", "vda")
+                        .put("dest", DaemonProcess.stateDir(home).resolve("copies")
+                                .resolve(s.next("copy") + ".qcow2").toString())
+                        .put("shallow", true).put("pivot", true);
+                JsonNode r = daemon.require("blockcopy", args.deepCopy().put("dry-run", true));
+                List<String> got = new ArrayList<>();
+                r.path("plan").path("steps").forEach(st -> got.add(st.path("kind").asText()));
+                assertEquals(List.of("create-copy-target", "copy", "pivot", "ledger", "unlink"), got,
+                        "the plan for a shallow copy and pivot: " + r.path("plan"));
+                yield new Planned("blockcopy", args, Set.of(), Optional.empty(), Optional.empty());
             }
             case PRUNE -> preparePrune(s);
         };
