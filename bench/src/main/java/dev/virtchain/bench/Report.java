@@ -591,7 +591,7 @@ public final class Report {
         line("");
         line("Resident memory (VmRSS) of virtchaind, " + "read 5 s after it reported ready: on a host with no domains,"
                 + " and on one with " + p.path("managedDomains").asInt() + " domains (libvirt's test driver through"
-                + " libvirtd, 2 disks each, 5-deep chains) which it adopts at start; after a `domains` request.");
+                + " libvirtd, 2 disks each, 5-deep chains) whose generated ledgers it loads at start; after a `domains` request.");
         line("");
         line("| | RSS |");
         line("|---|---|");

@@ -40,8 +40,16 @@ public record Snapshot(String name, Instant created, String parent, Map<String, 
         Objects.requireNonNull(consistency, "consistency");
         Objects.requireNonNull(origin, "origin");
         holders = Collections.unmodifiableMap(new TreeMap<>(holders));
-        holds = Collections.unmodifiableSet(new TreeSet<>(holds));
-        protectedBy = Collections.unmodifiableSet(new TreeSet<>(protectedBy));
+        holds = sorted(holds);
+        protectedBy = sorted(protectedBy);
+    }
+
+    /**
+     * An unmodifiable sorted copy; the empty set shared. Most snapshots have no holds and no
+     * clones, and a host keeps tens of thousands of snapshots in memory.
+     */
+    private static Set<String> sorted(Set<String> set) {
+        return set.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(new TreeSet<>(set));
     }
 
     /** A fresh snapshot with no holds and no clones. */

@@ -41,11 +41,19 @@ public final class Footprint {
             out.put("rssNoDomainsBytes", d.rss());
         }
 
+        // The test driver's disks are names only: adoption, which reads each image's header, would
+        // refuse them all. The daemon loads generated ledgers instead, as in benchmark 7.
         Path node = dir.resolve("node.xml");
-        new TestNode(DOMAINS, 2, 5).writeNode(node);
+        TestNode hundred = new TestNode(DOMAINS, 2, 5);
+        hundred.writeNode(node);
+        hundred.writeLedgers(dir.resolve("hundred").resolve("state"));
         try (Virtchaind d = Virtchaind.start(host.root(), dir.resolve("hundred"), TestNode.uri(node))) {
             d.awaitReady(60_000, 20);
             JsonNode domains = d.cli("domains").data();
+            if (domains.path("domains").size() != DOMAINS) {
+                throw new IllegalStateException("the daemon manages " + domains.path("domains").size() + " of the "
+                        + DOMAINS + " domains; its log is virtchaind.log in " + dir.resolve("hundred"));
+            }
             Thread.sleep(SETTLE_MILLIS);
             long rss = d.rss();
             out.put("managedDomains", domains.path("domains").size());

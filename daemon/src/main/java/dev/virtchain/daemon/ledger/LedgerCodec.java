@@ -27,6 +27,7 @@ import dev.virtchain.model.plan.Step;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -203,34 +204,63 @@ public final class LedgerCodec {
         return d;
     }
 
+    /**
+     * The ledger a document describes. A path is written several times in a file (as an image,
+     * as the backing of the image above it, as a snapshot's holder), and so are disk targets and
+     * policy names; each is kept once here, so that a thousand loaded ledgers hold one copy of
+     * each text rather than three.
+     */
     static Ledger fromDoc(LedgerDoc d) {
+        Texts texts = new Texts();
         List<Disk> disks = new ArrayList<>();
         for (DiskDoc dd : nn(d.disks)) {
             List<Image> images = new ArrayList<>();
             for (ImageDoc id : nn(dd.images)) {
-                images.add(new Image(req(id.path, "image path"), format(id.format), id.backing));
+                images.add(new Image(texts.one(req(id.path, "image path")), format(id.format), texts.one(id.backing)));
             }
-            disks.add(new Disk(req(dd.target, "disk target"), images, req(dd.active, "active image of " + dd.target)));
+            disks.add(new Disk(texts.one(req(dd.target, "disk target")), images,
+                    texts.one(req(dd.active, "active image of " + dd.target))));
         }
         List<Snapshot> snapshots = new ArrayList<>();
         for (SnapshotDoc sd : nn(d.snapshots)) {
             Map<String, String> holders = new LinkedHashMap<>();
             for (PairDoc p : nn(sd.holders)) {
-                holders.put(req(p.disk, "holder disk"), req(p.path, "holder path"));
+                holders.put(texts.one(req(p.disk, "holder disk")), texts.one(req(p.path, "holder path")));
             }
             Origin.Kind kind = Origin.Kind.valueOf(upper(req(sd.origin, "origin of " + sd.name)));
-            Origin origin = new Origin(kind, sd.policy);
-            snapshots.add(new Snapshot(req(sd.name, "snapshot name"), Instant.parse(req(sd.created, "created of " + sd.name)),
-                    sd.parent, holders, Consistency.valueOf(upper(req(sd.consistency, "consistency of " + sd.name))),
-                    origin, sd.description, new TreeSet<>(nn(sd.holds)), new TreeSet<>(nn(sd.protectedBy)),
+            Origin origin = texts.origin(kind, texts.one(sd.policy));
+            snapshots.add(new Snapshot(texts.one(req(sd.name, "snapshot name")),
+                    Instant.parse(req(sd.created, "created of " + sd.name)), texts.one(sd.parent), holders,
+                    Consistency.valueOf(upper(req(sd.consistency, "consistency of " + sd.name))),
+                    origin, sd.description, texts.all(nn(sd.holds)), texts.all(nn(sd.protectedBy)),
                     sd.consistencyNote));
         }
         List<Tombstone> tombstones = new ArrayList<>();
         for (TombstoneDoc td : nn(d.tombstones)) {
-            tombstones.add(new Tombstone(td.disk, td.image, td.snapshot, td.reason));
+            tombstones.add(new Tombstone(texts.one(td.disk), texts.one(td.image), texts.one(td.snapshot), td.reason));
         }
         return new Ledger(SCHEMA, new DomainId(req(d.domain, "domain"), req(d.uuid, "uuid")), disks, snapshots,
-                tombstones, d.current, d.nextImageSeq == null ? 0 : d.nextImageSeq);
+                tombstones, texts.one(d.current), d.nextImageSeq == null ? 0 : d.nextImageSeq);
+    }
+
+    /** Equal texts of one document as one instance; equal origins as one object. */
+    private static final class Texts {
+        private final Map<String, String> seen = new HashMap<>();
+        private final Map<Origin, Origin> origins = new HashMap<>();
+
+        String one(String s) {
+            return s == null ? null : seen.computeIfAbsent(s, k -> k);
+        }
+
+        TreeSet<String> all(List<String> list) {
+            TreeSet<String> out = new TreeSet<>();
+            list.forEach(s -> out.add(one(s)));
+            return out;
+        }
+
+        Origin origin(Origin.Kind kind, String policy) {
+            return origins.computeIfAbsent(new Origin(kind, policy), k -> k);
+        }
     }
 
     // --- operations ---------------------------------------------------------------------------

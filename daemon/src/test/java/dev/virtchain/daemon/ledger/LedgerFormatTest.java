@@ -6,6 +6,7 @@ import static dev.virtchain.daemon.ledger.LedgerStoreTest.sampleLedger;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -341,6 +342,20 @@ class LedgerFormatTest {
         LedgerStore.Loaded loaded = new LedgerStore(state, CLOCK).loadAll();
         assertEquals(StoredLedger.idle(sampleLedger()).atVersion(2), loaded.ledgers().get(0));
         assertTrue(loaded.repaired().get(0).contains(current + " is missing"), loaded.repaired().get(0));
+    }
+
+    /** A thousand loaded ledgers must not hold each path three times (image, backing, holder). */
+    @Test
+    void aReadLedgerKeepsEachPathOnce() {
+        Ledger read = codec.read(codec.write(StoredLedger.idle(sampleLedger()).atVersion(1)), "f").ledger();
+        assertEquals(sampleLedger(), read);
+        var vda = read.disk("vda").orElseThrow();
+        assertSame(vda.images().get(0).path(), vda.images().get(1).backing());
+        assertSame(vda.images().get(1).path(), vda.images().get(2).backing());
+        assertSame(vda.images().get(2).path(), vda.active());
+        assertSame(vda.images().get(0).path(), read.requireSnapshot("s0").holder("vda"));
+        assertSame(vda.images().get(1).path(), read.requireSnapshot("s1").holder("vda"));
+        assertSame(read.requireSnapshot("s0").name(), read.requireSnapshot("s1").parent());
     }
 
     private void wipe() throws IOException {
