@@ -72,7 +72,8 @@ class LedgerStoreTest {
                 new Step.SetDiskSource("vda", "/img/web1.vda.4.qcow2", List.of("/img/web1.vda.4.qcow2", "/img/web1.qcow2")),
                 new Step.StopDomain(30),
                 new Step.StartDomain(),
-                new Step.DefineClone("web1-test", Map.of("vda", "/img/web1-test.vda.1.qcow2")),
+                new Step.DefineClone("web1-test", Map.of("vda", "/img/web1-test.vda.1.qcow2"),
+                        java.util.UUID.fromString("0b6c3f43-9d0e-4a8e-9a55-6f3c2f1d7e21")),
                 new Step.Unlink("vda", "/img/web1.vda.2.qcow2"),
                 new Step.UpdateLedger(l.withCurrent("s0")));
     }
