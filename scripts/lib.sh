@@ -17,6 +17,8 @@ need_packages() {
     # with depmod, and qemu-guest-agent runs on the host's copies of the libraries it needs.
     command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null || missing+=(e2fsprogs)
     command -v depmod >/dev/null || missing+=(kmod)
+    # CloneFilesIT starts a domain with an emulated TPM (libvirt runs swtpm_setup, then swtpm).
+    command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null || missing+=(swtpm swtpm-tools)
     local lib
     for lib in libglib2.0-0 libnuma1 liburing2 libudev1; do
         dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q 'ok installed' || missing+=("$lib")

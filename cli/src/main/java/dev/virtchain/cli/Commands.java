@@ -196,9 +196,12 @@ final class Commands {
                             + "with a copied definition made as virt-clone makes one: new name, UUID and MAC "
                             + "addresses, and new paths for every per-domain file (file consoles and serials, "
                             + "chardev logs, channel sockets), so the clone can run beside its origin. The "
-                            + "UEFI variable store is copied to NEW-DOMAIN_VARS.fd beside the origin's; an "
-                            + "emulated TPM and a managed save start afresh. The holders become protected "
-                            + "while the clone uses them."),
+                            + "UEFI variable store is copied to NEW-DOMAIN_VARS.fd beside the origin's, and an "
+                            + "emulated TPM's state (swtpm's directory of the origin's UUID, or the path its "
+                            + "<source> names) to the clone's, owner, group and mode kept, so that keys sealed "
+                            + "to the TPM still open; both hold the origin's state at the time of the clone. "
+                            + "A managed save starts afresh. The holders become protected while the clone "
+                            + "uses them."),
             command("flatten", List.of(DOMAIN, DISK), List.of(BANDWIDTH),
                     "copy all backing data into the active image",
                     "Makes a disk's active image standalone: a block pull with no base when running, "

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 
 /** What the user (or a policy) asks for. The planner turns it into a {@link Plan}. */
 public sealed interface Intent {
@@ -73,10 +74,17 @@ public sealed interface Intent {
      *
      * @param paths disk target to the new overlay's path; missing disks get
      *              {@code <holder's directory>/<newDomain>.<disk>.qcow2}
+     * @param uuid  the new domain's UUID, chosen before anything is made so that the journal holds
+     *              it: state libvirt keys by UUID (an emulated TPM's) is copied under it, and a
+     *              resumed operation finds that copy again; null lets the step choose one
      */
-    record Clone(String name, String newDomain, Map<String, String> paths) implements Intent {
+    record Clone(String name, String newDomain, Map<String, String> paths, UUID uuid) implements Intent {
         public Clone {
             paths = Map.copyOf(paths);
+        }
+
+        public Clone(String name, String newDomain, Map<String, String> paths) {
+            this(name, newDomain, paths, null);
         }
     }
 

@@ -257,7 +257,7 @@ public final class Planner {
             b.add(new Step.CreateOverlay(d, path, holder.path(), holder.format()));
             disks.put(d, path);
         }
-        b.add(new Step.DefineClone(c.newDomain(), disks));
+        b.add(new Step.DefineClone(c.newDomain(), disks, c.uuid()));
         return b.build(c);
     }
 

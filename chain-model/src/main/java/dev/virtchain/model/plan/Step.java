@@ -331,9 +331,10 @@ public sealed interface Step {
 
     /**
      * Define a new domain from this one's definition with a new name, UUID and MAC addresses and
-     * {@code disks} (target to overlay path) as its disk sources.
+     * {@code disks} (target to overlay path) as its disk sources, and {@code uuid} as its UUID
+     * (null: the step chooses one; recorded operations from before the UUID was kept have none).
      */
-    record DefineClone(String newDomain, Map<String, String> disks) implements Step {
+    record DefineClone(String newDomain, Map<String, String> disks, java.util.UUID uuid) implements Step {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.defineClone(this);
@@ -341,6 +342,10 @@ public sealed interface Step {
 
         public DefineClone {
             disks = Map.copyOf(new TreeMap<>(disks));
+        }
+
+        public DefineClone(String newDomain, Map<String, String> disks) {
+            this(newDomain, disks, null);
         }
 
         @Override

@@ -46,7 +46,8 @@ final class CloneCommand implements CommandHandler {
                     + "; choose another name for the clone of snapshot " + name + " of " + domain, domain, null,
                     name, null, null);
         }
-        OperationRunner.Result r = cx.operations().run(domain, new Intent.Clone(name, newDomain, Map.of()),
+        OperationRunner.Result r = cx.operations().run(domain, new Intent.Clone(name, newDomain, Map.of(),
+                java.util.UUID.randomUUID()),
                 OperationRunner.Options.DEFAULT, progress);
         ObjectNode data = Shapes.operation(NAME, domain, "done");
         data.put("newDomain", newDomain);

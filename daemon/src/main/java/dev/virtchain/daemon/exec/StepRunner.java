@@ -3,6 +3,7 @@ package dev.virtchain.daemon.exec;
 import dev.virtchain.daemon.files.CreatedFile;
 import dev.virtchain.daemon.files.DestinationRefused;
 import dev.virtchain.daemon.files.HostFiles;
+import dev.virtchain.daemon.files.StateTree;
 import dev.virtchain.libvirt.image.DiskChain;
 import dev.virtchain.libvirt.image.ImageChain;
 import dev.virtchain.libvirt.image.ImageCheck;
@@ -422,10 +423,13 @@ final class StepRunner implements Step.Visitor<Void> {
     }
 
     /**
-     * Defines the clone as virt-clone would (see {@link CloneDefinition}): state files it needs
-     * (the UEFI variable store) are copied first, beside the origin's, under the clone's name.
+     * Defines the clone as virt-clone would (see {@link CloneDefinition}): state it needs is
+     * copied first, the UEFI variable store beside the origin's under the clone's name, an
+     * emulated TPM's state under the clone's UUID (the one the journalled step holds, so that a
+     * resumed step finds its earlier copy) with owner, group and mode kept ({@link StateTree}).
      * The clone command refused a name libvirt already had, so a clone found defined here was
-     * defined by an earlier run of this step; a copy found complete is reused.
+     * defined by an earlier run of this step; a copy found complete is reused. If defining fails,
+     * the copies this run made are removed.
      */
     @Override
     public Void defineClone(Step.DefineClone s) {
@@ -435,19 +439,26 @@ final class StepRunner implements Step.Visitor<Void> {
         Map<String, Path> disks = new LinkedHashMap<>();
         s.disks().forEach((disk, path) -> disks.put(disk, Path.of(path)));
         CloneDefinition.Clone clone = CloneDefinition.plan(host.inactiveXml(domain), s.newDomain(),
-                java.util.UUID.randomUUID(), disks);
+                s.uuid() != null ? s.uuid() : java.util.UUID.randomUUID(), disks);
         java.util.List<Path> made = new java.util.ArrayList<>();
         try {
             for (CloneDefinition.StateFile f : clone.copies()) {
-                if (copyStateFile(f, s.newDomain())) {
+                boolean copied = switch (f.kind()) {
+                    case NVRAM -> copyStateFile(f, s.newDomain());
+                    case TPM -> copyStateTree(f, s.newDomain());
+                };
+                if (copied) {
                     made.add(f.to());
                 }
             }
+            crash.reach("before-define-clone");
             host.define(clone.xml());
         } catch (RuntimeException e) {
             for (Path p : made) {
                 try {
-                    Files.deleteIfExists(p);
+                    StateTree.delete(p);
+                } catch (java.nio.file.NoSuchFileException x) {
+                    // gone already
                 } catch (IOException x) {
                     e.addSuppressed(x);
                 }
@@ -455,6 +466,21 @@ final class StepRunner implements Step.Visitor<Void> {
             throw e;
         }
         return null;
+    }
+
+    /** Copies emulated TPM state for a clone ({@link StateTree}); true when this run made the copy. */
+    private boolean copyStateTree(CloneDefinition.StateFile f, String clone) {
+        try {
+            return StateTree.copy(f.from(), f.to(), f.fresh()) == StateTree.Outcome.COPIED;
+        } catch (StateTree.Refused e) {
+            throw new StepFailed(domain, null, f.from().toString(), "cannot give clone " + clone + " the " + f.what()
+                    + " of " + domain + ": " + e.getMessage() + ". Check " + f.from() + " (swtpm's user writes it;"
+                    + " a link or special file there is not followed by root), or remove the TPM from " + domain
+                    + "'s definition before cloning", e);
+        } catch (IOException e) {
+            throw new StepFailed(domain, null, f.to().toString(), "cannot copy the " + f.what() + " " + f.from()
+                    + " to " + f.to() + " for clone " + clone + ": " + e.getMessage(), e);
+        }
     }
 
     /**

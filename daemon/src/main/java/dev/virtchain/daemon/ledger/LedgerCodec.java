@@ -404,6 +404,7 @@ public final class LedgerCodec {
         public StepDoc defineClone(Step.DefineClone s) {
             StepDoc d = doc("define-clone", null);
             d.newDomain = s.newDomain();
+            d.newUuid = s.uuid() == null ? null : s.uuid().toString();
             s.disks().forEach((disk, path) -> d.disks.add(new PairDoc(disk, path)));
             return d;
         }
@@ -484,7 +485,8 @@ public final class LedgerCodec {
             case "start-domain":
                 return new Step.StartDomain();
             case "define-clone":
-                return new Step.DefineClone(d.newDomain, pairs(d.disks));
+                return new Step.DefineClone(d.newDomain, pairs(d.disks),
+                        d.newUuid == null ? null : java.util.UUID.fromString(d.newUuid));
             case "unlink":
                 return new Step.Unlink(d.disk, d.path);
             case "update-ledger":

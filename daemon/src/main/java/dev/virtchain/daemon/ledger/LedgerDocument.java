@@ -132,6 +132,7 @@ final class LedgerDocument {
         @JacksonXmlProperty(isAttribute = true, localName = "shutdown-seconds") public Integer shutdownSeconds;
         @JacksonXmlProperty(isAttribute = true) public String directory;
         @JacksonXmlProperty(isAttribute = true, localName = "new-domain") public String newDomain;
+        @JacksonXmlProperty(isAttribute = true, localName = "new-uuid") public String newUuid;
         @JacksonXmlElementWrapper(localName = "chain-after") @JacksonXmlProperty(localName = "file")
         public List<String> chainAfter = new ArrayList<>();
         @JacksonXmlElementWrapper(localName = "chains-after") @JacksonXmlProperty(localName = "chain")

@@ -157,6 +157,19 @@ final class RealDaemon implements AutoCloseable {
         return out;
     }
 
+    /** Waits for the daemon to end by itself (a crash point halts it) and returns its exit status. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            fail("virtchaind did not exit within " + timeout + ":\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    /** The ledger file of the domain with {@code uuid}, in this daemon's state directory. */
+    Path ledgerFile(String uuid) {
+        return dir.resolve("state/ledgers").resolve(uuid + ".xml");
+    }
+
     String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "(no log)";

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * point in time of each disk is checked offline ({@link GuestRecords}): quiesced ones fsck-clean
  * without journal replay, crash-consistent ones clean after replay, every record whole and in
  * sequence, and the last record the one the point in time had when it was taken. One guest is
- * booted for the whole class (a TCG boot costs ~15 s); the tests run in order on it.
+ * booted for the whole class (a TCG boot costs ~15 s); the tests run in order on it. The last ones
+ * prune a range made by a policy, and kill the daemon (a crash point: halted as by
+ * {@code kill -9}) during a live commit and during a pull, then restart it twice.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -363,6 +365,136 @@ class RealGuestIT {
         assertEquals(List.of(target.get("vda"), target.get("vdb")), resumedAfter, "the guest continues after s7");
         guest.awaitMoreRecords(20, WAIT);
         snapshot("s9", "yes", "quiesced");
+    }
+
+    @Test
+    @Order(8)
+    void aRangePruneWhileTheGuestWritesKeepsEverySurvivor() throws Exception {
+        String d = guest.name();
+        // A policy that snapshots every 4 s (quiesced) and keeps them all, until there are four.
+        ok("--json", "policy-set", d, "--schedule", "*/4 * * * * ?", "--keep-last", "100", "--quiesce", "yes");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (policySnapshots(d).size() < 4) {
+            assertTrue(System.nanoTime() < deadline, "the policy made four snapshots: " + policySnapshots(d));
+            Thread.sleep(500);
+        }
+        // Once a year from now on, keeping the newest: prune deletes the others, one range.
+        ok("--json", "policy-set", d, "--schedule", "0 0 3 1 1 ?", "--keep-last", "1");
+        SnapshotCommandsIT.awaitNoJobs(daemon, d);
+        List<String> made = policySnapshots(d);
+        JsonNode list = ok("--json", "snapshot-list", d);
+        for (JsonNode snap : list.path("snapshots")) {
+            if (made.contains(snap.path("name").textValue())) {
+                Map<String, Long> last = new LinkedHashMap<>();
+                for (JsonNode disk : snap.path("disks")) {
+                    GuestRecords.PointInTime p = read(disk, snap.path("consistency").textValue());
+                    last.put(p.disk(), p.last());
+                }
+                taken.put(snap.path("name").textValue(), last);
+            }
+        }
+        long before = guest.reportedRecord();
+        JsonNode pruned = ok("--json", "prune", d);
+        List<String> deleted = SnapshotCommandsIT.strings(pruned.path("deleted"));
+        assertEquals(new java.util.TreeSet<>(made.subList(0, made.size() - 1)), new java.util.TreeSet<>(deleted),
+                pruned.toString());
+        assertTrue(deleted.size() >= 3, "a range: " + deleted);
+        for (JsonNode removed : pruned.path("removed")) {
+            assertFalse(Files.exists(Path.of(removed.textValue())), removed + " was removed");
+        }
+        deleted.forEach(taken::remove);
+        assertEquals(List.copyOf(taken.keySet()), survivors(verifyEverySnapshot()), "after the prune of " + deleted);
+        assertTrue(guest.awaitMoreRecords(10, WAIT) > before, "the guest writes on after the prune");
+        ok("--json", "policy-remove", d);
+    }
+
+    @Test
+    @Order(9)
+    void killedDuringALiveCommitTheDaemonRecoversAndEverySurvivorHolds() throws Exception {
+        snapshot("k1", "yes", "quiesced");
+        guest.awaitMoreRecords(40, WAIT);
+        snapshot("k2", "yes", "quiesced");
+        crashDuringDeleteAndRecover("commit", "k1");
+    }
+
+    @Test
+    @Order(10)
+    void killedDuringAPullTheDaemonRecoversAndEverySurvivorHolds() throws Exception {
+        // Which merge deleting a snapshot takes depends on where ext4 put the guest's writes;
+        // flattening a disk is always a pull (block pull with no base), and keeps every snapshot.
+        crashAndRecover("pull", null, "flatten", guest.name(), "vda", "--bandwidth", "4");
+    }
+
+    /**
+     * Deletes {@code name} through a daemon that halts (as by {@code kill -9}) right after it has
+     * started the first block job, at 1 MiB/s; the guest writes on meanwhile. A restarted daemon
+     * finishes the operation; every surviving point in time still holds what it held; a second
+     * restart changes nothing.
+     */
+    private static void crashDuringDeleteAndRecover(String kind, String name) throws Exception {
+        String d = guest.name();
+        JsonNode dry = ok("--json", "snapshot-delete", d, name, "--dry-run");
+        List<String> kinds = dry.path("plan").path("steps").findValuesAsText("kind");
+        assertTrue(kinds.contains(kind), "deleting " + name + " is planned with a " + kind + ": " + dry);
+        crashAndRecover(kind, name, "snapshot-delete", d, name, "--bandwidth", "1");
+        for (JsonNode removed : dry.path("plan").path("removes")) {
+            assertFalse(Files.exists(Path.of(removed.textValue())), removed + " was removed by recovery");
+        }
+    }
+
+    /**
+     * Runs {@code command} through a daemon that halts right after it has started the first
+     * block job (a {@code kind}); see above. {@code deleted}: the snapshot it deletes, or null.
+     */
+    private static void crashAndRecover(String kind, String deleted, String... command) throws Exception {
+        String d = guest.name();
+        String name = deleted == null ? command[0] : deleted;
+        daemon.close();
+        daemon = RealDaemon.start(dir, "crash-at = after-call\n");
+        long before = guest.reportedRecord();
+        List<String> args = new ArrayList<>(List.of("--json"));
+        args.addAll(List.of(command));
+        RealDaemon.Run died = daemon.cli(args.toArray(String[]::new));
+        assertFalse(died.status() == 0, "the daemon died during the " + kind + ": " + died);
+        assertEquals(dev.virtchain.daemon.CrashPoints.HALT_STATUS, daemon.awaitExit(Duration.ofSeconds(60)), daemon.log());
+        assertTrue(guest.awaitMoreRecords(10, WAIT) > before, "the guest writes on while virtchaind is down");
+
+        daemon = RealDaemon.start(dir, "");
+        JsonNode recovery = ok("--json", "status").path("recovery");
+        assertEquals(1, recovery.path("completed").asInt(), recovery + "\n" + daemon.log());
+        assertTrue(daemon.log().contains("resuming operation"), daemon.log());
+        SnapshotCommandsIT.awaitNoJobs(daemon, d);
+        if (deleted != null) {
+            taken.remove(deleted);
+        }
+        assertEquals(List.copyOf(taken.keySet()), survivors(verifyEverySnapshot()), "after recovering " + name);
+
+        Path ledger = daemon.ledgerFile(guest.domain().domain().getUUIDString());
+        byte[] settled = Files.readAllBytes(ledger);
+        daemon.close();
+        daemon = RealDaemon.start(dir, "");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(settled, Files.readAllBytes(ledger),
+                "a second recovery changed the ledger");
+        assertEquals(0, ok("--json", "status").path("recovery").path("completed").asInt());
+        long after = guest.reportedRecord();
+        assertTrue(guest.awaitMoreRecords(10, WAIT) > after, "the guest writes on after recovery");
+        snapshot("after-" + name, "yes", "quiesced");
+        assertEquals(List.copyOf(taken.keySet()), survivors(verifyEverySnapshot()));
+    }
+
+    /** The snapshots among {@code names} whose records were read when they were taken (not kept pre-revert states). */
+    private static List<String> survivors(List<String> names) {
+        return names.stream().filter(taken::containsKey).toList();
+    }
+
+    private static List<String> policySnapshots(String domain) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : ok("--json", "snapshot-list", domain).path("snapshots")) {
+            if ("policy".equals(s.path("origin").textValue())) {
+                out.add(s.path("name").textValue());
+            }
+        }
+        return out;
     }
 
     /** Destroys and undefines a domain the test made; absent is fine. */

@@ -24,19 +24,48 @@ import org.w3c.dom.NodeList;
  *   <li>the UEFI variable store ({@code <nvram>}) moves to {@code <new>_VARS.fd} beside the
  *       origin's and is to be <em>copied</em> ({@link Clone#copies()}), because it holds state (boot
  *       entries, Secure Boot keys) the guest needs;</li>
+ *   <li>an emulated TPM's state (swtpm's directory, {@code /var/lib/libvirt/swtpm/<uuid>} by
+ *       default, keyed by the domain's UUID, or the directory or file a {@code <source>} of the
+ *       backend names, which libvirt accepts since 10.10) is to be <em>copied</em> to the clone's
+ *       (the new UUID's directory, or a new path for a named source), owner, group and mode
+ *       kept: it holds the TPM's keys, sealed secrets and NV indices, without which a guest that
+ *       sealed its disk key or enrolled measured boot does not come up;</li>
  *   <li>graphics listen on automatically chosen ports;</li>
  *   <li>virtchain's own policy element goes (a clone is snapshotted only when someone sets a
  *       policy on it).</li>
  * </ul>
- * Files that libvirt keys by UUID or name start fresh for the clone: emulated TPM state (a TPM's
- * keys identify one machine; as with {@code virt-clone}, the clone gets a new TPM) and a managed
- * save image (the clone boots from its disks).
+ * A managed save image starts fresh for the clone (libvirt keys it by name; the clone boots from
+ * its disks). The copies hold the origin's state at the time of the clone, not at the snapshot's
+ * (libvirt keeps no point-in-time copy of them).
  */
 public final class CloneDefinition {
     private CloneDefinition() {}
 
-    /** A file the clone needs a copy of, made before the clone is defined. */
-    public record StateFile(String what, Path from, Path to) {}
+    /** Where libvirt keeps emulated TPM state that no {@code <source>} names (qemu:///system). */
+    public static final Path SWTPM_STORAGE = Path.of("/var/lib/libvirt/swtpm");
+
+    /** What a state file holds, which decides how it is copied. */
+    public enum StateKind {
+        /** A UEFI variable store: one file; libvirt gives it to QEMU's user when the clone starts. */
+        NVRAM,
+        /**
+         * Emulated TPM state: a directory (or, with {@code <source type='file'>}, one file) owned
+         * by swtpm's user, which libvirt does not hand over again, so owner, group and mode are kept.
+         */
+        TPM
+    }
+
+    /**
+     * A file or directory the clone needs a copy of, made before the clone is defined.
+     *
+     * @param fresh the destination's name is new to this clone (it holds the clone's new UUID),
+     *              so whatever is found there was left by an earlier attempt to make this clone
+     */
+    public record StateFile(String what, Path from, Path to, StateKind kind, boolean fresh) {
+        public StateFile(String what, Path from, Path to) {
+            this(what, from, to, StateKind.NVRAM, false);
+        }
+    }
 
     /** The clone's definition and the state files to copy for it. */
     public record Clone(String xml, UUID uuid, List<StateFile> copies) {}
@@ -51,6 +80,11 @@ public final class CloneDefinition {
 
     /** The clone's definition with {@code uuid}, and the state files to copy before defining it. */
     public static Clone plan(String originXml, String newName, UUID uuid, Map<String, Path> disks) {
+        return plan(originXml, newName, uuid, disks, SWTPM_STORAGE);
+    }
+
+    /** As above, with libvirt's directory of emulated TPM state at {@code swtpmStorage}. */
+    public static Clone plan(String originXml, String newName, UUID uuid, Map<String, Path> disks, Path swtpmStorage) {
         String xml = originXml;
         for (Map.Entry<String, Path> d : disks.entrySet()) {
             xml = DiskSourceRewrite.withActiveImage(xml, d.getKey(), d.getValue(), "qcow2");
@@ -62,6 +96,7 @@ public final class CloneDefinition {
         Element name = XmlDom.child(domain, "name");
         name.setTextContent(newName);
         Element uuidElement = XmlDom.child(domain, "uuid");
+        String originUuid = uuidElement == null ? null : text(uuidElement);
         if (uuidElement != null) {
             uuidElement.setTextContent(uuid.toString());
         }
@@ -104,6 +139,23 @@ public final class CloneDefinition {
             for (String kind : List.of("serial", "console", "parallel", "channel")) {
                 for (Element chardev : children(devices, kind)) {
                     freshChardevPaths(chardev, origin, newName);
+                }
+            }
+            for (Element tpm : children(devices, "tpm")) {
+                Element backend = XmlDom.child(tpm, "backend");
+                if (backend == null || !"emulator".equals(backend.getAttribute("type"))) {
+                    continue; // passthrough and external TPMs keep no state in a file of their own
+                }
+                Element source = XmlDom.child(backend, "source");
+                if (source != null && source.hasAttribute("path")) {
+                    Path from = Path.of(source.getAttribute("path"));
+                    Path to = freshPath(from, origin, newName);
+                    source.setAttribute("path", to.toString());
+                    copies.add(new StateFile("TPM state (swtpm)", from, to, StateKind.TPM, false));
+                } else if (originUuid != null && !originUuid.isEmpty()) {
+                    // libvirt's own directory, named after the UUID (canonical, lower case) it formats
+                    copies.add(new StateFile("TPM state (swtpm)", swtpmStorage.resolve(UUID.fromString(originUuid)
+                            .toString()), swtpmStorage.resolve(uuid.toString()), StateKind.TPM, true));
                 }
             }
             for (Element graphics : children(devices, "graphics")) {

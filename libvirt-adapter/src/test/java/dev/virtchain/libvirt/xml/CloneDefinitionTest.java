@@ -60,10 +60,47 @@ class CloneDefinitionTest {
         CloneDefinition.Clone c = web1Test();
         Path from = Path.of("/var/lib/libvirt/qemu/nvram/web1_VARS.fd");
         Path to = Path.of("/var/lib/libvirt/qemu/nvram/web1-test_VARS.fd");
-        assertEquals(List.of(new CloneDefinition.StateFile("UEFI variable store (nvram)", from, to)), c.copies());
+        assertEquals(new CloneDefinition.StateFile("UEFI variable store (nvram)", from, to), c.copies().get(0));
         Document doc = XmlDom.parse(c.xml(), null);
         assertEquals(List.of(to.toString()), text(doc, "nvram"));
         assertEquals(List.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), attributes(doc, "nvram", "template"));
+    }
+
+    @Test
+    void theEmulatedTpmsStateIsCopiedToTheNewUuidsDirectory() {
+        CloneDefinition.Clone c = web1Test();
+        Path swtpm = Path.of("/var/lib/libvirt/swtpm");
+        assertEquals(new CloneDefinition.StateFile("TPM state (swtpm)", swtpm.resolve("2f0c7d55-6a2b-4a34-9a4c-2c3f0f6a1b10"),
+                swtpm.resolve(NEW_UUID.toString()), CloneDefinition.StateKind.TPM, true), c.copies().get(1));
+        assertEquals(2, c.copies().size());
+        assertTrue(c.xml().contains("<backend type=\"emulator\" version=\"2.0\"/>")
+                || c.xml().contains("<backend type='emulator' version='2.0'/>"), "libvirt finds the state by the new UUID");
+    }
+
+    @Test
+    void aTpmStateDirectoryOrFileTheDefinitionNamesGetsAPathOfItsOwn() {
+        for (String type : List.of("dir", "file")) {
+            String path = "dir".equals(type) ? "/srv/tpm/web1" : "/srv/tpm/web1.state";
+            String xml = Golden.read("perdomain-files-shutoff.xml").replace("<backend type='emulator' version='2.0'/>",
+                    "<backend type='emulator' version='2.0'><source type='" + type + "' path='" + path + "'/></backend>");
+            CloneDefinition.Clone c = CloneDefinition.plan(xml, "web1-test", NEW_UUID, Map.of("vda", OVERLAY),
+                    Path.of("/elsewhere"));
+            Path to = CloneDefinition.freshPath(Path.of(path), "web1", "web1-test");
+            assertEquals(new CloneDefinition.StateFile("TPM state (swtpm)", Path.of(path), to,
+                    CloneDefinition.StateKind.TPM, false), c.copies().get(1), type);
+            assertEquals(List.of(type), attributes(XmlDom.parse(c.xml(), null), "source", "type").stream()
+                    .filter(t -> t.equals(type)).toList());
+            assertTrue(c.xml().contains(to.toString()), c.xml());
+            assertFalse(c.xml().contains("'" + path + "'") || c.xml().contains("\"" + path + "\""), c.xml());
+        }
+    }
+
+    @Test
+    void aPassthroughTpmHasNoStateToCopy() {
+        String xml = Golden.read("perdomain-files-shutoff.xml").replace("<backend type='emulator' version='2.0'/>",
+                "<backend type='passthrough'><device path='/dev/tpm0'/></backend>");
+        CloneDefinition.Clone c = CloneDefinition.plan(xml, "web1-test", NEW_UUID, Map.of("vda", OVERLAY));
+        assertEquals(List.of(CloneDefinition.StateKind.NVRAM), c.copies().stream().map(CloneDefinition.StateFile::kind).toList());
     }
 
     @Test
