@@ -37,7 +37,7 @@ _virtchain() {
         du) opts="" ;;
         clone) opts="" ;;
         flatten) opts="--bandwidth" ;;
-        blockcopy) opts="--shallow --pivot --format --bandwidth"; files=1 ;;
+        blockcopy) opts="--shallow --pivot --format --bandwidth --dry-run"; files=1 ;;
         export) opts="--disk --since"; files=1 ;;
         job-list) opts="" ;;
         job-abort) opts="" ;;
