@@ -273,11 +273,11 @@ class MoreCommandsIT {
             assertEquals(100, set.at("/policy/keep/last").asInt());
             assertTrue(set.at("/policy/keep/daily").isNull());
             assertTrue(set.at("/policy/nextRun").isTextual(), "the schedule was re-assigned: " + set);
-            List<String> made = policySnapshots(d);
+            List<String> made = daemon.policySnapshots(d);
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (made.size() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(1000);
-                made = policySnapshots(d);
+                made = daemon.policySnapshots(d);
             }
             assertTrue(made.size() >= 3, made.toString());
 
@@ -294,14 +294,14 @@ class MoreCommandsIT {
             }
             assertTrue(listed, status.toString());
 
-            made = policySnapshots(d);
+            made = daemon.policySnapshots(d);
             JsonNode planned = ok("--json", "prune", d, "--dry-run");
             Shape.assertSameShape(Shape.reply("prune-planned.json"), planned);
             assertEquals(made.size() - 1, planned.path("deleted").size(), planned.toString());
             assertEquals(List.of(made.get(made.size() - 1)), SnapshotCommandsIT.strings(planned.path("kept")));
             JsonNode pruned = ok("--json", "prune", d);
             assertEquals("done", pruned.path("state").textValue());
-            assertEquals(1, policySnapshots(d).size());
+            assertEquals(1, daemon.policySnapshots(d).size());
 
             assertTrue(ok("--json", "policy-remove", d).path("removed").booleanValue());
             JsonNode again = ok("--json", "policy-remove", d);
@@ -310,16 +310,6 @@ class MoreCommandsIT {
             assertTrue(ok("--json", "policy-show", d).path("policy").isNull());
             error("REFUSED", "--json", "prune", d);
         }
-    }
-
-    private static List<String> policySnapshots(String domain) throws Exception {
-        List<String> out = new ArrayList<>();
-        for (JsonNode s : ok("--json", "snapshot-list", domain).path("snapshots")) {
-            if ("policy".equals(s.path("origin").textValue())) {
-                out.add(s.path("name").textValue());
-            }
-        }
-        return out;
     }
 
     private static void undefine(TestDomain dom, String name) {

@@ -112,6 +112,17 @@ final class RealDaemon implements AutoCloseable {
         return r.json();
     }
 
+    /** The names of the domain's snapshots a policy took, oldest first. */
+    List<String> policySnapshots(String domain) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : ok("--json", "snapshot-list", domain).path("snapshots")) {
+            if ("policy".equals(s.path("origin").textValue())) {
+                out.add(s.path("name").textValue());
+            }
+        }
+        return out;
+    }
+
     /** Runs the CLI, requires exit 1 with error {@code code}, and returns the error's JSON. */
     JsonNode error(String code, String... args) throws Exception {
         Run r = cli(args);

@@ -374,14 +374,14 @@ class RealGuestIT {
         // A policy that snapshots every 4 s (quiesced) and keeps them all, until there are four.
         ok("--json", "policy-set", d, "--schedule", "*/4 * * * * ?", "--keep-last", "100", "--quiesce", "yes");
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (policySnapshots(d).size() < 4) {
-            assertTrue(System.nanoTime() < deadline, "the policy made four snapshots: " + policySnapshots(d));
+        while (daemon.policySnapshots(d).size() < 4) {
+            assertTrue(System.nanoTime() < deadline, "the policy made four snapshots: " + daemon.policySnapshots(d));
             Thread.sleep(500);
         }
         // Once a year from now on, keeping the newest: prune deletes the others, one range.
         ok("--json", "policy-set", d, "--schedule", "0 0 3 1 1 ?", "--keep-last", "1");
         SnapshotCommandsIT.awaitNoJobs(daemon, d);
-        List<String> made = policySnapshots(d);
+        List<String> made = daemon.policySnapshots(d);
         JsonNode list = ok("--json", "snapshot-list", d);
         for (JsonNode snap : list.path("snapshots")) {
             if (made.contains(snap.path("name").textValue())) {
@@ -485,16 +485,6 @@ class RealGuestIT {
     /** The snapshots among {@code names} whose records were read when they were taken (not kept pre-revert states). */
     private static List<String> survivors(List<String> names) {
         return names.stream().filter(taken::containsKey).toList();
-    }
-
-    private static List<String> policySnapshots(String domain) throws Exception {
-        List<String> out = new ArrayList<>();
-        for (JsonNode s : ok("--json", "snapshot-list", domain).path("snapshots")) {
-            if ("policy".equals(s.path("origin").textValue())) {
-                out.add(s.path("name").textValue());
-            }
-        }
-        return out;
     }
 
     /** Destroys and undefines a domain the test made; absent is fine. */
