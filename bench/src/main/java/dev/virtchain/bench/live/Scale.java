@@ -44,9 +44,12 @@ public final class Scale {
     public static ObjectNode run(LiveHost host) throws InterruptedException {
         ObjectNode out = JSON.objectNode();
         Path dir = host.newDirectory("scale");
-        TestNode nodes = new TestNode(DOMAINS, DISKS, DEPTH);
+        TestNode nodes = new TestNode(DOMAINS, DISKS, DEPTH, dir.resolve("images"));
         Path node = dir.resolve("node.xml");
         nodes.writeNode(node);
+        long t0 = System.nanoTime();
+        int files = nodes.writeImages();
+        host.progress().say(String.format("  7: wrote %d image files in %.1f s", files, (System.nanoTime() - t0) / 1e9));
         Path daemonDir = dir.resolve("daemon");
         nodes.writeLedgers(daemonDir.resolve("state"));
         // What libvirtd alone takes to open this node and list it: part of every client's start.

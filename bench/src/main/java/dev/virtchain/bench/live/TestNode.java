@@ -31,9 +31,9 @@ import javax.xml.stream.XMLStreamWriter;
 /**
  * A host made up for scale: libvirt's test driver node file with {@code domains} running
  * domains of {@code disks} disks each, every disk a chain {@code base <- 1 <- … <- depth} stated
- * in full in the domain XML (as libvirt states a running domain's chain, so nobody reads image
- * files), and optionally the ledgers virtchain would keep for them. No image file exists: with the
- * chain in the XML, neither libvirt's test driver nor virtchaind opens one.
+ * in full in the domain XML (as libvirt states a running domain's chain), the image files under
+ * {@code images} (tiny qcow2 headers: virtchaind reads each image's header when it checks a
+ * chain, as on a real host), and optionally the ledgers virtchain would keep for them.
  *
  * <p>virtchaind reaches the test driver through libvirtd ({@code test+unix:///FILE}): opened
  * in-process ({@code test:///FILE}) it refuses the keep-alive virtchaind asks for.
@@ -44,11 +44,51 @@ public final class TestNode {
     private final int domains;
     private final int disks;
     private final int depth;
+    private final Path images;
 
-    public TestNode(int domains, int disks, int depth) {
+    /** @param images where the image files go, one directory per domain */
+    public TestNode(int domains, int disks, int depth, Path images) {
         this.domains = domains;
         this.disks = disks;
         this.depth = depth;
+        this.images = images.toAbsolutePath();
+    }
+
+    /**
+     * Writes every domain's image files: one chain per disk made by {@code qemu-img create}
+     * (1 MiB, 512-byte clusters, relative backing names with their format: about 2 KiB a file),
+     * copied into each domain's directory. Returns how many files it wrote.
+     */
+    public int writeImages() {
+        Path template = images.resolve(".template");
+        int written = 0;
+        try {
+            Files.createDirectories(template);
+            for (int d = 0; d < disks; d++) {
+                for (int level = 0; level <= depth; level++) {
+                    Path file = template.resolve(fileName(d, level));
+                    List<String> argv = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-o",
+                            "cluster_size=512"));
+                    if (level > 0) {
+                        argv.addAll(List.of("-F", "qcow2", "-b", fileName(d, level - 1)));
+                    }
+                    argv.addAll(List.of(file.toString(), "1M"));
+                    Command.run(argv);
+                }
+            }
+            for (int i = 1; i <= domains; i++) {
+                Path dir = Files.createDirectories(images.resolve(name(i)));
+                for (int d = 0; d < disks; d++) {
+                    for (int level = 0; level <= depth; level++) {
+                        Files.copy(template.resolve(fileName(d, level)), dir.resolve(fileName(d, level)));
+                        written++;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the images of the test node under " + images, e);
+        }
+        return written;
     }
 
     /** The libvirt URI of a node file. */
@@ -70,7 +110,11 @@ public final class TestNode {
 
     /** Image {@code level} (0 = base) of disk {@code d} of domain {@code i}. */
     String image(int i, int d, int level) {
-        return "/var/lib/libvirt/images/" + name(i) + "/" + target(d) + (level == 0 ? "" : "." + level) + ".qcow2";
+        return images.resolve(name(i)).resolve(fileName(d, level)).toString();
+    }
+
+    private String fileName(int d, int level) {
+        return target(d) + (level == 0 ? "" : "." + level) + ".qcow2";
     }
 
     /** Writes the node file. */
