@@ -48,6 +48,31 @@ class LedgerBookTest {
     }
 
     @Test
+    void byNameFollowsRenamesRetirementAndASecondLedgerOfTheSameName() {
+        StoredLedger web1 = book.save(StoredLedger.idle(sampleLedger()));
+        assertEquals(Optional.of(web1), book.byName("web1"));
+        assertEquals(Optional.empty(), book.byName("web2"));
+
+        StoredLedger renamed = book.save(web1.with(named(sampleLedger(), "web2", UUID)));
+        assertEquals(Optional.empty(), book.byName("web1"), "the old name no longer finds it");
+        assertEquals(Optional.of(renamed), book.byName("web2"));
+
+        // A domain defined again under a name whose old ledger is not retired yet.
+        String other = "6f1c9a3e-0000-4000-8000-000000000002";
+        StoredLedger again = book.save(StoredLedger.idle(named(sampleLedger(), "web2", other)));
+        assertEquals(Optional.of(again), book.byName("web2"), "the newest ledger of a name answers");
+        book.retire(other);
+        assertEquals(Optional.of(renamed), book.byName("web2"), "the one left of that name answers");
+        book.retire(UUID);
+        assertEquals(Optional.empty(), book.byName("web2"));
+    }
+
+    private static Ledger named(Ledger l, String name, String uuid) {
+        return new Ledger(l.schemaVersion(), new dev.virtchain.model.DomainId(name, uuid), l.disks(), l.snapshots(),
+                l.tombstones(), l.current(), l.nextImageSeq());
+    }
+
+    @Test
     void aStaleWriteFailsNamingTheDomainAndBothGenerationsAndWritesNothing() throws Exception {
         StoredLedger read = book.save(StoredLedger.idle(sampleLedger()));
         // Another writer changes the ledger after `read` was taken...
