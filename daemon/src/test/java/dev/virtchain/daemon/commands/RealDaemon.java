@@ -176,6 +176,18 @@ final class RealDaemon implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Kills the daemon with SIGKILL, as an operator's {@code kill -9} or the OOM killer would: no
+     * shutdown hook, no last write. Returns its exit status (137).
+     */
+    int kill() throws InterruptedException {
+        process.destroyForcibly(); // SIGKILL on Linux
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            fail("virtchaind did not die of SIGKILL within 30 s");
+        }
+        return process.exitValue();
+    }
+
     /** The ledger file of the domain with {@code uuid}, in this daemon's state directory. */
     Path ledgerFile(String uuid) {
         return dir.resolve("state/ledgers").resolve(uuid + ".xml");

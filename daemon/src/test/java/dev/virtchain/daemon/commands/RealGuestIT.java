@@ -3,6 +3,7 @@ package dev.virtchain.daemon.commands;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virtchain.testing.GuestRecords;
@@ -32,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * without journal replay, crash-consistent ones clean after replay, every record whole and in
  * sequence, and the last record the one the point in time had when it was taken. One guest is
  * booted for the whole class (a TCG boot costs ~15 s); the tests run in order on it. The last ones
- * prune a range made by a policy, and kill the daemon (a crash point: halted as by
- * {@code kill -9}) during a live commit and during a pull, then restart it twice.
+ * prune a range made by a policy, kill the daemon with SIGKILL while a commit job copies, and
+ * halt it at a crash point right after a pull has started, then restart it twice.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -426,8 +427,8 @@ class RealGuestIT {
     }
 
     /**
-     * Deletes {@code name} through a daemon that halts (as by {@code kill -9}) right after it has
-     * started the first block job, at 1 MiB/s; the guest writes on meanwhile. A restarted daemon
+     * Deletes {@code name} at 1 MiB/s and kills the daemon with SIGKILL while the {@code kind} job
+     * is copying, at whatever it is doing then; the guest writes on meanwhile. A restarted daemon
      * finishes the operation; every surviving point in time still holds what it held; a second
      * restart changes nothing.
      */
@@ -436,15 +437,46 @@ class RealGuestIT {
         JsonNode dry = ok("--json", "snapshot-delete", d, name, "--dry-run");
         List<String> kinds = dry.path("plan").path("steps").findValuesAsText("kind");
         assertTrue(kinds.contains(kind), "deleting " + name + " is planned with a " + kind + ": " + dry);
-        crashAndRecover(kind, name, "snapshot-delete", d, name, "--bandwidth", "1");
+        long before = guest.reportedRecord();
+        java.util.concurrent.CompletableFuture<RealDaemon.Run> running = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return daemon.cli("--json", "snapshot-delete", d, name, "--bandwidth", "1");
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        awaitJobCopying(d, kind, running);
+        assertEquals(137, daemon.kill(), "virtchaind died of SIGKILL");
+        RealDaemon.Run died = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertFalse(died.status() == 0, "the CLI saw the daemon die during the " + kind + ": " + died);
+        assertTrue(guest.awaitMoreRecords(10, WAIT) > before, "the guest writes on while virtchaind is down");
+        recoverAndCheck(d, name, name);
         for (JsonNode removed : dry.path("plan").path("removes")) {
             assertFalse(Files.exists(Path.of(removed.textValue())), removed + " was removed by recovery");
         }
     }
 
+    /** Waits until job-list shows a {@code kind} job on the domain with bytes done. */
+    private static void awaitJobCopying(String domain, String kind, java.util.concurrent.Future<?> command)
+            throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            assertFalse(command.isDone(), "the command ended before its " + kind + " job was seen copying");
+            for (JsonNode job : ok("--json", "job-list", domain).path("jobs")) {
+                if (kind.equals(job.path("kind").textValue()) && job.path("done").asLong() > 0) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        fail("no " + kind + " job on " + domain + " copied anything within " + WAIT);
+    }
+
     /**
-     * Runs {@code command} through a daemon that halts right after it has started the first
-     * block job (a {@code kind}); see above. {@code deleted}: the snapshot it deletes, or null.
+     * Runs {@code command} through a daemon that halts (a crash point: at once, as by {@code kill
+     * -9}) right after it has started the first block job (a {@code kind}); then as above.
+     * {@code deleted}: the snapshot it deletes, or null.
      */
     private static void crashAndRecover(String kind, String deleted, String... command) throws Exception {
         String d = guest.name();
@@ -458,7 +490,15 @@ class RealGuestIT {
         assertFalse(died.status() == 0, "the daemon died during the " + kind + ": " + died);
         assertEquals(dev.virtchain.daemon.CrashPoints.HALT_STATUS, daemon.awaitExit(Duration.ofSeconds(60)), daemon.log());
         assertTrue(guest.awaitMoreRecords(10, WAIT) > before, "the guest writes on while virtchaind is down");
+        recoverAndCheck(d, deleted, name);
+    }
 
+    /**
+     * Starts the daemon again after it died mid-operation: recovery finishes the operation, every
+     * surviving point in time holds what it held, a second restart changes nothing, and the guest
+     * writes on.
+     */
+    private static void recoverAndCheck(String d, String deleted, String name) throws Exception {
         daemon = RealDaemon.start(dir, "");
         JsonNode recovery = ok("--json", "status").path("recovery");
         assertEquals(1, recovery.path("completed").asInt(), recovery + "\n" + daemon.log());
