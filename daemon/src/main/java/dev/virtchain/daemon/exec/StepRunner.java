@@ -580,12 +580,13 @@ final class StepRunner implements Step.Visitor<Void> {
             throw new StepFailed(domain, s.disk(), s.path(), e.getMessage(), e);
         }
         try (created) {
+            // As large as the image it copies (the active one), which may exceed its backing file's size.
+            ImageChain source = files.chain(ledger, s.source());
+            long size = ImageHeader.read(source.top().file(), source.top().format()).virtualSize();
             if (s.backing() != null) {
                 ImageChain below = files.chain(ledger, s.backing());
-                qemuImg.createOverlayIn(dest, below.top().file(), below.top().format());
+                qemuImg.createOverlayIn(dest, below.top().file(), below.top().format(), size);
             } else {
-                ImageChain chain = files.chain(ledger, s.source());
-                long size = ImageHeader.read(chain.top().file(), chain.top().format()).virtualSize();
                 qemuImg.createEmptyIn(dest, s.format().qemuName(), size);
             }
             created.sync();

@@ -202,6 +202,10 @@ class MoreCommandsIT {
             assertFalse(Files.exists(daemon.copies().resolve(d + "-no.qcow2")));
             Path shallow = daemon.copies().resolve(d + "-shallow.qcow2");
             Path replaced = dom.chain("vda").get(0);
+            // The disk grows after p1: the copy stands in for the active image, not its backing file.
+            org.libvirt.Domain live = dom.connection().domainLookupByName(d);
+            long grown = live.blockInfo("vda").getCapacity() + (16L << 20);
+            live.blockResize("vda", grown, 1 /* VIR_DOMAIN_BLOCK_RESIZE_BYTES */);
             JsonNode planned = ok("--json", "blockcopy", d, "vda", shallow.toString(), "--shallow", "--pivot",
                     "--dry-run");
             assertEquals("planned", planned.path("state").textValue(), planned.toString());
@@ -211,6 +215,7 @@ class MoreCommandsIT {
             assertFalse(Files.exists(shallow), "a dry run creates nothing");
             JsonNode done = ok("--json", "blockcopy", d, "vda", shallow.toString(), "--shallow", "--pivot");
             assertEquals(List.of(shallow, moved), dom.chain("vda"));
+            assertEquals(grown, live.blockInfo("vda").getCapacity(), "the guest still sees the grown disk");
             assertEquals(replaced.toString(), done.at("/removed/0").textValue(), done.toString());
             assertFalse(Files.exists(replaced), "the active image the copy replaced is removed");
             JsonNode list = ok("--json", "snapshot-list", d);

@@ -110,13 +110,15 @@ public final class QemuImg {
 
     /**
      * As {@link #createOverlay}, into {@code placeholder}: an empty file the caller created
-     * exclusively (0600), which qemu-img fills in place (same inode, same mode).
+     * exclusively (0600), which qemu-img fills in place (same inode, same mode). {@code size} is
+     * the guest-visible size the overlay must have: a copy's overlay stands in for the active
+     * image, which is larger than its backing file when the disk grew since.
      */
-    public void createOverlayIn(Path placeholder, Path backing, String backingFormat) {
+    public void createOverlayIn(Path placeholder, Path backing, String backingFormat, long size) {
         requireAbsolute(placeholder, backing);
         Objects.requireNonNull(backingFormat, "backingFormat");
         refuseNonEmpty("create", placeholder, List.of(placeholder, backing));
-        create(placeholder, backing, backingFormat);
+        create(placeholder, backing, backingFormat, size);
     }
 
     /**
@@ -146,8 +148,12 @@ public final class QemuImg {
         }
     }
 
+    /** An overlay as large as its backing file. */
     private void create(Path overlay, Path backing, String backingFormat) {
-        long size = ImageHeader.read(backing, backingFormat).virtualSize();
+        create(overlay, backing, backingFormat, ImageHeader.read(backing, backingFormat).virtualSize());
+    }
+
+    private void create(Path overlay, Path backing, String backingFormat, long size) {
         List<String> args = new ArrayList<>(List.of("create", "-q", "-f", "qcow2", "-F", backingFormat,
                 "-b", relativeName(overlay, backing)));
         if (size > 0) {
