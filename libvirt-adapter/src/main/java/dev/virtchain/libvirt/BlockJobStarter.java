@@ -15,6 +15,7 @@ import org.libvirt.TypedUlongParameter;
  * dropped again and nothing runs.
  */
 final class BlockJobStarter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BlockJobStarter.class);
     private static final long MIB = 1L << 20;
     private final LibvirtSession session;
     private final BlockJobRegistry registry;
@@ -107,16 +108,52 @@ final class BlockJobStarter {
     private BlockJobWatcher start(BlockJob job, BlockJobObserver observer, String action, Involved where, JobCall call) {
         BlockJobWatcher w = registry.register(job, observer);
         try {
-            session.onDomain(job.domain(), action, where, dom -> {
-                call.start(dom);
-                return null;
-            });
+            startRetryingLockConflicts(job, action, where, call);
         } catch (RuntimeException e) {
             registry.unregister(w);
             throw e;
         }
         w.start();
         return w;
+    }
+
+    /**
+     * Asks libvirt to start the job. Another process reading an image of the chain for a moment (a
+     * backup tool, {@code qemu-img info -U} or {@code convert -U} of an overlay, which opens the
+     * whole chain) holds QEMU's image lock that a commit or pull must take, and QEMU refuses the job
+     * ("Failed to get shared "consistent read" lock"). Nothing started then, so the start is tried
+     * again, with the backoff of {@link HostOptions#retryAttempts()}; any other refusal is final.
+     */
+    private void startRetryingLockConflicts(BlockJob job, String action, Involved where, JobCall call) {
+        java.time.Duration backoff = session.options().retryFirstBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                session.onDomain(job.domain(), action, where, dom -> {
+                    call.start(dom);
+                    return null;
+                });
+                return;
+            } catch (LibvirtCallException e) {
+                if (!isImageLockConflict(e) || attempt >= session.options().retryAttempts()) {
+                    throw e;
+                }
+                LOG.info("{} of {}/{}: an image is locked by another process ({}); trying again in {} ms", action,
+                        job.domain(), job.disk(), e.getMessage(), backoff.toMillis());
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** QEMU's wording since 2.10: "Failed to get "write" lock", "Failed to get shared "consistent read" lock". */
+    static boolean isImageLockConflict(RuntimeException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("Failed to get") && m.contains(" lock");
     }
 
     private List<Path> liveChain(String domain, String disk) {

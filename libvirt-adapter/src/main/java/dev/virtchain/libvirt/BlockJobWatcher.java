@@ -74,7 +74,7 @@ public final class BlockJobWatcher {
         this.observer = observer;
         this.options = options;
         this.onEnd = onEnd;
-        this.pivotBackoff = options.pivotFirstBackoff();
+        this.pivotBackoff = options.retryFirstBackoff();
     }
 
     public BlockJob job() {
@@ -102,7 +102,7 @@ public final class BlockJobWatcher {
 
     /**
      * Pivots once the job is READY (at once if it is), retrying a refused pivot with doubling
-     * backoff up to {@link HostOptions#pivotAttempts()} times. Completes with the job's outcome;
+     * backoff up to {@link HostOptions#retryAttempts()} times. Completes with the job's outcome;
      * fails with {@link PivotRefusedException} when the attempts ran out (the job keeps running).
      */
     public CompletableFuture<BlockJobOutcome> pivot() {
@@ -113,7 +113,7 @@ public final class BlockJobWatcher {
             }
             pivotResult = result;
             pivotRefusals = 0;
-            pivotBackoff = options.pivotFirstBackoff();
+            pivotBackoff = options.retryFirstBackoff();
             if (state == BlockJobState.READY) {
                 attemptPivot();
             }
@@ -334,7 +334,7 @@ public final class BlockJobWatcher {
             pivotRefusals++;
             int attempt = pivotRefusals;
             notifyObserver(() -> observer.onPivotRefused(job, attempt, e));
-            if (pivotRefusals >= options.pivotAttempts()) {
+            if (pivotRefusals >= options.retryAttempts()) {
                 LOG.warn("{}: pivot refused {} times; giving up, the job stays READY", job, pivotRefusals);
                 intent = Intent.NONE;
                 failPivot(e);

@@ -13,8 +13,9 @@ import java.util.Objects;
  * @param reconnectMaxDelay     the backoff between attempts doubles up to this
  * @param jobPollInterval       how often a block-job watcher asks libvirt for the job's state
  *                              (events alone are not enough: they are lost across reconnects)
- * @param pivotAttempts         how many times a refused pivot is tried before giving up
- * @param pivotFirstBackoff     wait after the first refused pivot; doubles with each refusal
+ * @param retryAttempts         how many times a refused pivot, or a job start refused because another
+ *                              process holds an image lock for a moment, is tried before giving up
+ * @param retryFirstBackoff     wait after the first refusal; doubles with each refusal
  */
 public record HostOptions(
         String uri,
@@ -23,8 +24,8 @@ public record HostOptions(
         Duration reconnectFirstDelay,
         Duration reconnectMaxDelay,
         Duration jobPollInterval,
-        int pivotAttempts,
-        Duration pivotFirstBackoff) {
+        int retryAttempts,
+        Duration retryFirstBackoff) {
 
     public HostOptions {
         Objects.requireNonNull(uri, "uri");
@@ -39,8 +40,8 @@ public record HostOptions(
         if (jobPollInterval.isZero() || jobPollInterval.isNegative()) {
             throw new IllegalArgumentException("job poll interval must be positive, was " + jobPollInterval);
         }
-        if (pivotAttempts < 1) {
-            throw new IllegalArgumentException("pivot attempts must be at least 1, was " + pivotAttempts);
+        if (retryAttempts < 1) {
+            throw new IllegalArgumentException("retry attempts must be at least 1, was " + retryAttempts);
         }
     }
 
@@ -55,10 +56,10 @@ public record HostOptions(
 
     public HostOptions withJobPollInterval(Duration interval) {
         return new HostOptions(uri, keepAliveInterval, keepAliveCount, reconnectFirstDelay, reconnectMaxDelay,
-                interval, pivotAttempts, pivotFirstBackoff);
+                interval, retryAttempts, retryFirstBackoff);
     }
 
-    public HostOptions withPivotRetries(int attempts, Duration firstBackoff) {
+    public HostOptions withRetries(int attempts, Duration firstBackoff) {
         return new HostOptions(uri, keepAliveInterval, keepAliveCount, reconnectFirstDelay, reconnectMaxDelay,
                 jobPollInterval, attempts, firstBackoff);
     }

@@ -66,6 +66,68 @@ class BlockJobBehaviourIT {
         }
     }
 
+    /**
+     * A reader that opened the chain for a moment (here {@code qemu-io -U -r}, as a backup tool or
+     * {@code qemu-img convert -U} would) holds the image lock a commit must take: QEMU refuses the
+     * job. The start is tried again and succeeds once the reader lets go; without the retries the
+     * refusal is what the caller sees.
+     */
+    @Test
+    void aCommitThatAReaderBlocksForAMomentStartsOnceTheReaderLetsGo() throws Exception {
+        try (TestDomain dom = TestDomain.builder().create()) {
+            List<Path> chain = chainWithEightMiBInTheMiddle(dom);
+            String middle = ImageContent.digest(chain.get(1));
+            try (LibvirtHost once = TestHosts.open(HostOptions.forUri(dev.virtchain.testing.TestLibvirt.uri())
+                    .withJobPollInterval(Duration.ofMillis(200)).withRetries(1, Duration.ofMillis(10)))) {
+                Process reader = readFor(chain.get(1), 3000);
+                try {
+                    LibvirtCallException refused = assertThrows(LibvirtCallException.class, () -> once.startCommit(
+                            new CommitRequest(dom.name(), "vda", chain.get(1), chain.get(2), 0), BlockJobObserver.NONE));
+                    assertTrue(BlockJobStarter.isImageLockConflict(refused), refused.getMessage());
+                } finally {
+                    reader.destroy();
+                    reader.waitFor();
+                }
+            }
+            assertEquals(chain, dom.chain("vda"), "the refused job changed nothing");
+
+            Process reader = readFor(chain.get(1), 1500);
+            try {
+                BlockJobWatcher w = host.startCommit(new CommitRequest(dom.name(), "vda", chain.get(1), chain.get(2), 0),
+                        BlockJobObserver.NONE);
+                BlockJobOutcome out = DeletionTableIT.await(w);
+                assertEquals(BlockJobState.COMPLETED, out.state(), out.reason());
+            } finally {
+                reader.destroy();
+                reader.waitFor();
+            }
+            assertEquals(List.of(chain.get(0), chain.get(2)), dom.chain("vda"));
+            assertEquals(middle, ImageContent.digest(chain.get(2)), "the base now shows what the middle image did");
+        }
+    }
+
+    /** Starts {@code qemu-io} reading {@code image}'s chain for {@code millis}; returns once it has the image open. */
+    private static Process readFor(Path image, int millis) throws java.io.IOException {
+        Process p = new ProcessBuilder("qemu-io", "-U", "-r", "-f", "qcow2", "-c", "sleep " + millis, image.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        waitUntil(() -> opened(p.pid(), image), Duration.ofSeconds(10), "qemu-io to open " + image);
+        return p;
+    }
+
+    private static boolean opened(long pid, Path image) {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(fd).equals(image);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void aPullAbortedMidwayLeavesTheChainAsItWas() {
         try (TestDomain dom = TestDomain.builder().create()) {

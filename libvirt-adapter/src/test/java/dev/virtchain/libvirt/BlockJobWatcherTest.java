@@ -33,7 +33,7 @@ class BlockJobWatcherTest {
 
     private final ScheduledExecutorService pool = Executors.newScheduledThreadPool(2);
     private final HostOptions options = HostOptions.defaults().withJobPollInterval(Duration.ofMillis(10))
-            .withPivotRetries(4, Duration.ofMillis(10));
+            .withRetries(4, Duration.ofMillis(10));
     private final List<String> seen = new CopyOnWriteArrayList<>();
     private final BlockJobObserver recording = new BlockJobObserver() {
         @Override

@@ -33,7 +33,7 @@ class LifecycleKindTest {
         HostOptions d = HostOptions.defaults();
         assertEquals("qemu:///system", d.uri());
         assertThrows(IllegalArgumentException.class, () -> d.withJobPollInterval(Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> d.withPivotRetries(0, Duration.ofMillis(1)));
+        assertThrows(IllegalArgumentException.class, () -> d.withRetries(0, Duration.ofMillis(1)));
         assertThrows(IllegalArgumentException.class, () -> new HostOptions("qemu:///system", 5, 3,
                 Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(500), 3, Duration.ofMillis(100)));
     }
