@@ -102,7 +102,7 @@ import java.util.TreeSet;
  * image's data comes from (see {@link MergeSearch}).
  */
 final class DeletePlanner {
-    private static final String PENDING = "merge pending";
+    private static final String PENDING = Tombstone.MERGE_PENDING;
 
     private final Situation situation;
     private final HostCapabilities caps;

@@ -14,6 +14,7 @@ import dev.virtchain.libvirt.xml.PolicyMetadata;
 import dev.virtchain.model.Ledger;
 import dev.virtchain.model.Origin;
 import dev.virtchain.model.Snapshot;
+import dev.virtchain.model.Tombstone;
 import dev.virtchain.model.plan.Intent;
 import dev.virtchain.model.plan.QuiesceMode;
 import dev.virtchain.model.retention.RetentionCandidate;
@@ -69,13 +70,18 @@ public final class SnapshotPolicy implements PolicyRun {
                 "domain " + domain + " is not managed by virtchain")).ledger();
         RetentionDecision decision = decide(ledger, policy);
         List<String> doomed = decision.toDelete().stream().map(RetentionCandidate::name).toList();
-        if (doomed.isEmpty()) {
+        // A prune whose merge failed (a block job that did not finish) leaves its images as pending
+        // tombstones: the next run finishes them even when it has nothing new to delete.
+        boolean pending = ledger.tombstones().stream().anyMatch(Tombstone::mergePending);
+        if (doomed.isEmpty() && !pending) {
             return new PruneResult(policy.name(), decision, List.of(), null);
         }
         OperationRunner.Result r = domains.runner().run(domain, new Intent.Delete(new LinkedHashSet<>(doomed)),
                 new OperationRunner.Options(dryRun, 0, false), ProgressSink.DISCARD);
-        if (!dryRun) {
+        if (!dryRun && !doomed.isEmpty()) {
             log.info("policy {} pruned {} snapshots of {}: {}", policy.name(), doomed.size(), domain, doomed);
+        } else if (!dryRun) {
+            log.info("policy {} finished the merges an earlier prune of {} left pending", policy.name(), domain);
         }
         return new PruneResult(policy.name(), decision, doomed, r);
     }

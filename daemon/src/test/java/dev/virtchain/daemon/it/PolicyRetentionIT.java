@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.virtchain.daemon.ledger.StoredLedger;
 import dev.virtchain.model.Origin;
 import dev.virtchain.model.Snapshot;
+import dev.virtchain.model.Tombstone;
 import dev.virtchain.testing.ImageContent;
 import dev.virtchain.testing.TestDomain;
 import java.nio.file.Files;
@@ -54,6 +55,12 @@ class PolicyRetentionIT {
         }
     }
 
+    /** The daemon's warnings and errors, and what its policy runs said. */
+    private static String warnings(String log) {
+        return log.lines().filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("policy "))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
     @Test
     void keepsExactlyTheNewestThreeOfThePolicysSnapshots() throws Exception {
         dom = TestDomain.builder().create();
@@ -89,6 +96,7 @@ class PolicyRetentionIT {
             DaemonProcess.sleep(250);
         }
         // SIGTERM lets a policy run under way finish (its grace is 10 s): the state is settled.
+        DaemonProcess stopped = daemon;
         daemon.stop();
         daemon = null;
 
@@ -114,6 +122,64 @@ class PolicyRetentionIT {
         });
         ChainAudit.assertTruth(dom, stored, byDisk);
         // Three holders and the active image: the older snapshots' images left the chain and the disk.
-        assertEquals(4, dom.chain("vda").size(), dom.chain("vda").toString());
+        assertEquals(4, dom.chain("vda").size(), dom.chain("vda") + "; the ledger's tombstones: "
+                + stored.ledger().tombstones() + "; what the daemon said:\n" + warnings(stopped.output()));
+    }
+
+    /**
+     * A prune whose merge cannot start (another process holds the image lock the commit needs for
+     * longer than the retries wait) is rolled back with its images left as pending tombstones; a
+     * later prune with nothing new to delete finishes them.
+     */
+    @Test
+    void mergesThatALockedImageStoppedAreFinishedByTheNextPrune() throws Exception {
+        dom = TestDomain.builder().create();
+        dom.write("vda", 0x21, "0", "1M");
+        home = Files.createTempDirectory(TestDomain.workRoot(), "vcd-policy-");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        String policy = "[daemon]\nmin-free-space = 0\n\n[policy keep1]\nmatch = " + dom.name()
+                + "\nquiesce = no\nkeep-last = 1\nschedule = ";
+        daemon = DaemonProcess.startReady(home, policy + "*/5 * * * * ?\n");
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (dom.chain("vda").size() < 2) {
+            assertTrue(Instant.now().isBefore(deadline), "no policy snapshot yet; the daemon's log ends:\n" + daemon.tail());
+            DaemonProcess.sleep(250);
+        }
+        // qemu-io opens the active image and everything below it, as a backup tool's reader would,
+        // and keeps them open until it is stopped: every prune's commit is refused meanwhile.
+        Path active = dom.chain("vda").get(0);
+        Process reader = new ProcessBuilder("qemu-io", "-U", "-r", "-f", "qcow2", "-c", "sleep 120000", active.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            while (!daemon.output().contains("failed and was rolled back")) {
+                assertTrue(Instant.now().isBefore(deadline.plus(Duration.ofSeconds(30))), "no prune failed while "
+                        + active + " was held open; the daemon's log ends:\n" + daemon.tail());
+                DaemonProcess.sleep(250);
+            }
+            daemon.stop();
+            daemon = null;
+        } finally {
+            reader.destroy();
+            reader.waitFor();
+        }
+        StoredLedger failed = ChainAudit.read(home, dom);
+        assertTrue(failed.ledger().tombstones().stream().anyMatch(Tombstone::mergePending), failed.ledger().tombstones()
+                + " after a failed prune");
+        assertEquals(1, failed.ledger().snapshots().size(), "keep-last 1: the failed prune still took the snapshot"
+                + " out of view: " + failed.ledger().snapshots());
+
+        // The policy no longer fires (its next run is in 2099): only the prune command merges now.
+        daemon = DaemonProcess.startReady(home, policy + "0 0 0 1 1 ? 2099\n");
+        JsonNode pruned = daemon.require("prune", DaemonProcess.args().put("domain", dom.name()));
+        assertEquals(0, pruned.path("deleted").size(), pruned.toString());
+        assertTrue(pruned.path("removed").size() > 0, "the pending merges removed their images: " + pruned);
+        daemon.stop();
+        daemon = null;
+
+        StoredLedger stored = ChainAudit.read(home, dom);
+        assertEquals(List.of(), stored.ledger().tombstones());
+        ChainAudit.assertTruth(dom, stored, Map.of());
+        assertEquals(2, dom.chain("vda").size(), "the newest snapshot's holder and the active image: "
+                + dom.chain("vda"));
     }
 }
