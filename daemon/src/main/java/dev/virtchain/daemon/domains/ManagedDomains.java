@@ -30,11 +30,20 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManagedDomains implements Recovery {
     private static final Logger log = LoggerFactory.getLogger(ManagedDomains.class);
+    /** Threads that read definitions and image headers at start. */
+    private static final int OBSERVERS = 4;
 
     private final LibvirtHost host;
     private final HostFiles files;
@@ -138,22 +149,61 @@ public final class ManagedDomains implements Recovery {
                 log.error("recovery of operation {} on {} failed", op, domain, e);
             }
         }
-        for (DomainSummary d : present) {
-            if (!roster.isManaged(d.name())) {
-                continue;
-            }
+        List<DomainSummary> managed = present.stream().filter(d -> roster.isManaged(d.name())).toList();
+        // Reading every definition and every image header is most of a start on a large host and
+        // changes nothing: it runs on a few threads, and what was read is taken in one domain at a
+        // time as it arrives.
+        observeAll(managed, (d, observed) -> {
             try (LogScope scope = LogScope.domain(d.name())) {
                 if (book.byUuid(d.uuid()).isEmpty()) {
-                    adopt(d.name());
+                    take(d.name(), joined(observed));
                 } else {
-                    checkDrift(d.name());
+                    checkDrift(d.name(), observed);
                 }
             } catch (RuntimeException e) {
                 unresolved.add("domain " + d.name() + ": " + e.getMessage());
                 log.warn("cannot take {} into account: {}", d.name(), e.getMessage());
             }
-        }
+        });
         return new RecoverySummary(clock.instant(), completed, rolledBack, unresolved);
+    }
+
+    /**
+     * Observes {@code domains} on at most {@value #OBSERVERS} threads (libvirtd serves only a few
+     * calls of one client at once: its {@code max_client_requests} is 5 by default) and hands each
+     * observation, or its failure, to {@code then} on the calling thread, in the order they finish.
+     * At most twice as many observations as threads are held at a time, whatever the number of
+     * domains.
+     */
+    private void observeAll(List<DomainSummary> domains,
+                            BiConsumer<DomainSummary, CompletableFuture<Observed>> then) {
+        if (domains.isEmpty()) {
+            return;
+        }
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(OBSERVERS, domains.size()), r -> {
+            Thread t = new Thread(r, "start-observe-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        BlockingQueue<Map.Entry<DomainSummary, CompletableFuture<Observed>>> done = new LinkedBlockingQueue<>();
+        try {
+            int submitted = 0;
+            for (int taken = 0; taken < domains.size(); taken++) {
+                while (submitted < domains.size() && submitted - taken < 2 * OBSERVERS) {
+                    DomainSummary d = domains.get(submitted++);
+                    CompletableFuture<Observed> f = CompletableFuture.supplyAsync(() -> observe(d.name()), pool);
+                    f.whenComplete((o, e) -> done.add(Map.entry(d, f)));
+                }
+                Map.Entry<DomainSummary, CompletableFuture<Observed>> next = done.take();
+                then.accept(next.getKey(), next.getValue());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the domains at start", e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
@@ -168,10 +218,26 @@ public final class ManagedDomains implements Recovery {
             throw new IllegalStateException("domain " + domain + " is not managed on this host (" + verdict.why()
                     + "); change manage, manage-match or manage-exclude in the configuration to manage it");
         }
+        return take(domain, observe(domain));
+    }
+
+    /**
+     * What adopting a domain reads, and only reads: its definition, the ledger known when it was
+     * read, and every disk's chain with the modification times of backing images the ledger does
+     * not know yet (the creation times of the snapshots they become).
+     */
+    private record Observed(DomainDescription description, Optional<StoredLedger> known,
+                            List<Adoption.ObservedDisk> disks, Map<String, Instant> frozenAt) {}
+
+    /** Reads a domain's definition and chains; safe to run for several domains at once. */
+    private Observed observe(String domain) {
         DomainDescription d = DomainXmlReader.read(host.domainXml(domain));
+        Optional<StoredLedger> known = book.byUuid(d.uuid());
+        Set<String> knownImages = new HashSet<>();
+        known.ifPresent(k -> k.ledger().disks().forEach(disk -> disk.images().forEach(i -> knownImages.add(i.path()))));
         // Every chain is checked against the image roots before any of it is taken in: a refusal
         // (ImageRefused) names the domain, disk, image and backing name, and changes nothing.
-        ImageRoots roots = files.roots(d, book.byUuid(d.uuid()).map(StoredLedger::ledger));
+        ImageRoots roots = files.roots(d, known.map(StoredLedger::ledger)).remembering();
         List<Adoption.ObservedDisk> disks = new ArrayList<>();
         Map<String, Instant> frozenAt = new HashMap<>();
         for (var disk : d.disks()) {
@@ -184,17 +250,29 @@ public final class ManagedDomains implements Recovery {
                 DiskChain.Link link = chain.images().get(i);
                 String backing = i + 1 < chain.images().size() ? chain.images().get(i + 1).file().toString() : null;
                 images.add(new Image(link.file().toString(), format(domain, disk.target(), link), backing));
-                if (i > 0) {
+                if (i > 0 && !knownImages.contains(link.file().toString())) {
                     frozenAt.put(link.file().toString(), modified(link.file()));
                 }
             }
             disks.add(new Adoption.ObservedDisk(disk.target(), images));
         }
+        return new Observed(d, known, disks, frozenAt);
+    }
+
+    /**
+     * Takes in what {@code seen} observed of {@code domain}. When the ledger changed since (an
+     * operation or an event came in between), the domain is observed again, under the lock.
+     */
+    private synchronized Ledger take(String domain, Observed seen) {
+        Observed o = book.byUuid(seen.description().uuid()).equals(seen.known()) ? seen : observe(domain);
+        DomainDescription d = o.description();
+        List<Adoption.ObservedDisk> disks = o.disks();
+        Map<String, Instant> frozenAt = o.frozenAt();
         if (quarantined.containsKey(d.uuid())) {
             throw new IllegalStateException("the ledger file of " + domain + " cannot be read ("
                     + quarantined.get(d.uuid()) + "); virtchain leaves the domain alone rather than overwrite it");
         }
-        Optional<StoredLedger> known = book.byUuid(d.uuid());
+        Optional<StoredLedger> known = o.known();
         Ledger ledger;
         if (known.isEmpty()) {
             ledger = Adoption.adopt(new DomainId(d.name(), d.uuid()), disks, frozenAt);
@@ -346,14 +424,29 @@ public final class ManagedDomains implements Recovery {
         }
     }
 
+    /** What an observation found, or the exception it failed with, as it was thrown. */
+    private static Observed joined(CompletableFuture<Observed> observation) {
+        try {
+            return observation.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
     /** Records (and takes in, when it is only images added on top) a chain changed outside virtchain. */
-    private void checkDrift(String domain) {
+    private void checkDrift(String domain, CompletableFuture<Observed> seen) {
         StoredLedger stored = book.byName(domain).orElseThrow();
         if (stored.operation().isPresent() || locks.holder(domain, stored.ledger().diskTargets().get(0)).isPresent()) {
             return; // an operation is under way: its own chains are in motion
         }
         try {
-            adopt(domain);
+            take(domain, joined(seen));
         } catch (RuntimeException e) {
             drift.put(domain, e.getMessage());
             log.warn("drift on {}: {}", domain, e.getMessage());

@@ -144,6 +144,40 @@ class DiskChainsTest {
         assertTrue(refused(golden("chain3-shutoff.xml")).getMessage().contains("appears twice"));
     }
 
+    /** Roots that resolve each directory once refuse the same things, and resolve the same chains. */
+    @Test
+    void theRulesHoldWhenDirectoriesAreRemembered() throws Exception {
+        roots = roots.remembering();
+        backingFilesOutsideTheRootsOrThroughSymlinksOrProtocolsAreRefused();
+        emptyImages();
+        fifosDataFilesAndLoopsAreRefusedWithoutBeingOpened();
+        emptyImages();
+
+        Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
+        Files.createSymbolicLink(images.resolve("linked-dir"), elsewhere);
+        qcow2("web-vda.qcow2", null, null);
+        qcow2("web-vda.2.qcow2", "web-vda.1.qcow2", "qcow2");
+        qcow2("web-vda.1.qcow2", "linked-dir/outside.qcow2", "qcow2");
+        Files.write(elsewhere.resolve("outside.qcow2"), new ImageHeaderTest.Qcow2().bytes());
+        qcow2("web-vda.3.qcow2", "web-vda.2.qcow2", "qcow2");
+        ImageRefused e = refused(golden("chain3-shutoff.xml"));
+        assertTrue(e.getMessage().contains("outside the image roots"), e.getMessage());
+
+        Files.delete(images.resolve("web-vda.1.qcow2"));
+        qcow2("web-vda.1.qcow2", "web-vda.qcow2", "qcow2");
+        DomainDescription d = golden("chain3-shutoff.xml");
+        assertEquals(DiskChains.read(d, d.requireDisk("vda"), ImageRoots.of(List.of(images), List.of())).images(),
+                DiskChains.read(d, d.requireDisk("vda"), roots).images());
+    }
+
+    private void emptyImages() throws IOException {
+        try (var files = Files.list(images)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
     @Test
     void aRawImageEndsTheChainWhateverItsBytesSay() throws IOException {
         // a raw base whose guest wrote a qcow2 header naming a host file: the bytes are not read
