@@ -118,6 +118,11 @@ public final class LibvirtdUnderTest {
      * connections to it die. Returns how long libvirtd took to exit.
      */
     public static Duration restart() {
+        return restart(() -> { });
+    }
+
+    /** As {@link #restart()}, running {@code whileDown} after libvirtd exited and before it starts again. */
+    public static Duration restart(Runnable whileDown) {
         long pid = pid();
         ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(
                 () -> new IllegalStateException("libvirtd (pid " + pid + ") vanished before it was stopped"));
@@ -135,6 +140,7 @@ public final class LibvirtdUnderTest {
                 throw e;
             }
             exited = Duration.between(stopping, Instant.now());
+            whileDown.run();
         } finally {
             Tools.run(startCommand());
         }

@@ -11,6 +11,7 @@ import dev.virtchain.daemon.ledger.StaleLedger;
 import dev.virtchain.libvirt.DomainNotFoundException;
 import dev.virtchain.libvirt.HypervisorException;
 import dev.virtchain.libvirt.Involved;
+import dev.virtchain.libvirt.LibvirtUnreachableException;
 import dev.virtchain.libvirt.image.ImageToolException;
 import dev.virtchain.model.ChainDrift;
 import dev.virtchain.model.ChainException;
@@ -53,6 +54,11 @@ final class Failures {
         if (e instanceof DomainNotFoundException) {
             return new CommandFailure(ErrorCode.UNKNOWN_DOMAIN, "libvirt has no domain " + domain
                     + " (any more); list the domains with 'virtchain domains'", domain, null, null, null, e);
+        }
+        if (e instanceof LibvirtUnreachableException) {
+            // Nothing was changed (a step cut off mid-way is a StepFailed), and virtchaind
+            // reconnects by itself: the same request succeeds once libvirtd is back.
+            return new CommandFailure(ErrorCode.BUSY, e.getMessage(), domain, null, null, null, e);
         }
         if (e instanceof HypervisorException h) {
             Involved i = h.involved();
