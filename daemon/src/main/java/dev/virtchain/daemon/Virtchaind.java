@@ -16,6 +16,7 @@ import dev.virtchain.daemon.commands.StatusSources;
 import dev.virtchain.daemon.schedule.AssignmentStatus;
 import dev.virtchain.daemon.domains.DomainRoster;
 import dev.virtchain.daemon.domains.ManagedDomains;
+import dev.virtchain.daemon.domains.MetadataPolicies;
 import dev.virtchain.daemon.metrics.BuildInfo;
 import dev.virtchain.daemon.metrics.DaemonMetrics;
 import dev.virtchain.daemon.metrics.ImageSpace;
@@ -280,10 +281,12 @@ public final class Virtchaind {
         OperationRunner runner = new OperationRunner(host, qemuImg, files, book, new Planner(clock, HostCapabilities.DEFAULT),
                 locks, config.maxBlockJobs(), crashPoints, clock, config.bandwidthMiBPerSecond(),
                 config.minFreeSpaceBytes(), config.agentTimeout());
+        MetadataPolicies metadata = new MetadataPolicies(host::readPolicy);
         ManagedDomains domains = new ManagedDomains(host, files, book, runner, locks, clock, quarantined,
-                DomainRoster.of(config.manage(), config.policies(), host));
+                DomainRoster.of(config.manage(), config.policies(), metadata));
         SnapshotPolicy policyRun = new SnapshotPolicy(domains, clock, ZoneId.systemDefault());
-        return new Services(host, qemuImg, files, book, runner, domains, new PolicyBook(config.policies(), host), policyRun, clock);
+        return new Services(host, qemuImg, files, book, runner, domains, new PolicyBook(config.policies(), metadata),
+                policyRun, clock);
     }
 
     private static BuildInfo buildInfo(LibvirtHost host) {
@@ -315,6 +318,7 @@ public final class Virtchaind {
     void follow(Services services) throws ScheduleException {
         schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
         services.host().addLifecycleListener(event -> {
+            services.policies().forget(event.domain());
             services.domains().onLifecycle(event);
             try {
                 schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));

@@ -73,6 +73,8 @@ final class PolicyCommands {
             cx.services().host().writePolicy(domain, meta);
         } catch (RuntimeException e) {
             throw Failures.of(e, domain);
+        } finally {
+            cx.services().policies().forget(domain);
         }
         reassign(domain);
         ObjectNode data = Json.object();
@@ -120,6 +122,8 @@ final class PolicyCommands {
             }
         } catch (RuntimeException e) {
             throw Failures.of(e, domain);
+        } finally {
+            cx.services().policies().forget(domain);
         }
         if (had) {
             reassign(domain);

@@ -3,7 +3,6 @@ package dev.virtchain.daemon.domains;
 import dev.virtchain.daemon.config.DomainSelection;
 import dev.virtchain.daemon.config.Policy;
 import dev.virtchain.libvirt.DomainSummary;
-import dev.virtchain.libvirt.LibvirtHost;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,11 +44,11 @@ public final class DomainRoster {
         return new DomainRoster(DomainSelection.ALL, List.of(), d -> false);
     }
 
-    /** The roster of a real host: a domain's own policy is read from its libvirt metadata. */
-    public static DomainRoster of(DomainSelection selection, List<Policy> configured, LibvirtHost host) {
+    /** The roster of a real host: a domain's own policy is read from its libvirt metadata (kept between refreshes). */
+    public static DomainRoster of(DomainSelection selection, List<Policy> configured, MetadataPolicies metadata) {
         return new DomainRoster(selection, configured, domain -> {
             try {
-                return host.readPolicy(domain).isPresent();
+                return metadata.of(domain).isPresent();
             } catch (RuntimeException e) {
                 // Unreadable metadata is no policy: the domain stays unmanaged, and says why.
                 log.warn("cannot read the metadata policy of {}: {}", domain, e.getMessage());

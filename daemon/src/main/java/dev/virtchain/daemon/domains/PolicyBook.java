@@ -4,7 +4,6 @@ import dev.virtchain.daemon.config.InvalidCronException;
 import dev.virtchain.daemon.config.Policy;
 import dev.virtchain.daemon.schedule.Assignment;
 import dev.virtchain.daemon.schedule.Assignments;
-import dev.virtchain.libvirt.LibvirtHost;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,25 +20,35 @@ public final class PolicyBook {
     private static final Logger log = LoggerFactory.getLogger(PolicyBook.class);
 
     private final List<Policy> configured;
-    private final LibvirtHost host;
+    private final MetadataPolicies metadata;
     private final Map<String, String> problems = new ConcurrentHashMap<>();
 
-    public PolicyBook(List<Policy> configured, LibvirtHost host) {
+    public PolicyBook(List<Policy> configured, MetadataPolicies metadata) {
         this.configured = List.copyOf(configured);
-        this.host = host;
+        this.metadata = metadata;
     }
 
-    /** Every assignment for these domains: configured patterns first, then metadata policies. */
+    /** Every assignment for these domains (all that libvirt has): configured patterns first, then metadata policies. */
     public List<Assignment> assignments(List<String> domains) {
+        metadata.retain(domains);
+        return assignmentsOf(domains);
+    }
+
+    public List<Policy> policiesFor(String domain) {
+        return assignmentsOf(List.of(domain)).stream().map(Assignment::policy).toList();
+    }
+
+    /** The domain's metadata changed, or may have (a lifecycle event, policy-set): read it again. */
+    public void forget(String domain) {
+        metadata.forget(domain);
+    }
+
+    private List<Assignment> assignmentsOf(List<String> domains) {
         List<Assignment> out = new ArrayList<>(Assignments.byPattern(configured, domains));
         for (String d : domains) {
             metadataPolicy(d).ifPresent(p -> out.add(new Assignment(p, d)));
         }
         return out;
-    }
-
-    public List<Policy> policiesFor(String domain) {
-        return assignments(List.of(domain)).stream().map(Assignment::policy).toList();
     }
 
     /** Domain to why its metadata policy is ignored, for {@code status}. */
@@ -49,7 +58,7 @@ public final class PolicyBook {
 
     private java.util.Optional<Policy> metadataPolicy(String domain) {
         try {
-            var meta = host.readPolicy(domain);
+            var meta = metadata.of(domain);
             if (meta.isEmpty()) {
                 problems.remove(domain);
                 return java.util.Optional.empty();
