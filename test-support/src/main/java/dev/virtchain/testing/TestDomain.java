@@ -65,6 +65,15 @@ public final class TestDomain implements AutoCloseable {
     }
 
     /** Where test directories are made: {@code VIRTCHAIN_TEST_DIR}, else the JVM's temp dir. */
+    /**
+     * Destroys and undefines a domain a test made by other means (a clone made through the daemon,
+     * named like the harness's own domains, {@code vctest-<pid>-<suffix>}, so that a killed run's
+     * leftover is swept too); an absent domain is fine.
+     */
+    public static void removeDomain(String name) {
+        Leftovers.removeDomain(TestLibvirt.connection(), name);
+    }
+
     public static Path workRoot() {
         String configured = System.getenv("VIRTCHAIN_TEST_DIR");
         return Paths.get(configured == null || configured.isBlank() ? System.getProperty("java.io.tmpdir") : configured);

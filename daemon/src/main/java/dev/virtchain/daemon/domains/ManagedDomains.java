@@ -149,6 +149,11 @@ public final class ManagedDomains implements Recovery {
                 log.error("recovery of operation {} on {} failed", op, domain, e);
             }
         }
+        if (completed > 0) {
+            // A completed clone defined its domain just now; its event may have come before anyone listened.
+            present = host.listDomains();
+            roster.refresh(present);
+        }
         List<DomainSummary> managed = present.stream().filter(d -> roster.isManaged(d.name())).toList();
         // Reading every definition and every image header is most of a start on a large host and
         // changes nothing: it runs on a few threads, and what was read is taken in one domain at a

@@ -14,6 +14,7 @@ import dev.virtchain.model.Origin;
 import dev.virtchain.model.Snapshot;
 import dev.virtchain.testing.ImageContent;
 import dev.virtchain.testing.TestDomain;
+import dev.virtchain.testing.TestLibvirt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +95,9 @@ class CrashMatrixIT {
         // until READY, pivot, record the copy as the active image, remove the image it replaced.
         BLOCKCOPY_SHALLOW_PIVOT(1, "after-record@1", "after-call@1", "after-record@2", "after-call@2", "at-ready",
                 "after-record@3", "after-pivot", "after-record@4", "after-ledger", "after-record@5", "before-unlink"),
+        // Protects the snapshot for the clone in the ledger, creates the clone's overlay on the
+        // snapshot's holder, then defines the clone (its per-domain files copied first).
+        CLONE(1, "after-record@1", "after-ledger", "after-record@2", "after-record@3", "before-define-clone"),
         // Prunes the two oldest of the policy's snapshots: the same steps as two adjacent deletions.
         PRUNE(1, "after-record@1", "after-ledger@1", "after-record@2", "after-call", "after-record@3",
                 "after-ledger@2", "after-record@4", "before-unlink@1", "after-record@5", "before-unlink@2");
@@ -113,6 +117,9 @@ class CrashMatrixIT {
         /** Snapshot name → disk → digest of the point in time, recorded when it was taken. */
         final Map<String, Map<String, String>> digests = new HashMap<>();
         int seq;
+        /** CLONE: the clone this case asks for, and the snapshot it is made from. */
+        String clone;
+        String clonedSnapshot;
 
         Scene(TestDomain dom) {
             this.dom = dom;
@@ -248,6 +255,10 @@ class CrashMatrixIT {
             scene.digests.put(planned.creates().get(), liveBefore);
         }
 
+        if (op == Op.CLONE) {
+            // First: the clone's overlay lies beside the origin's images, in the clone's ledger.
+            assertCloneWholeOrAbsent(scene, after.ledger());
+        }
         ChainAudit.assertTruth(dom, after, scene.digests);
         if (op == Op.REVERT_FORCED) {
             assertTrue(dom.isRunning(), "a forced revert starts the domain again");
@@ -271,6 +282,42 @@ class CrashMatrixIT {
         // the end of their operation.
         if (!dom.isRunning() || point.equals(op.points.get(op.points.size() - 1))) {
             assertStartsOnTheLedgersChain(dom, after.ledger());
+        }
+    }
+
+    /**
+     * After recovery a clone is whole (defined, managed, protecting its snapshot, on an overlay that
+     * shows the snapshot's point in time) or absent (no definition, no overlay, no protection).
+     * Then it is removed, and the test waits until the origin's ledger lets go of it.
+     */
+    private void assertCloneWholeOrAbsent(Scene s, Ledger origin) throws Exception {
+        String clone = s.clone;
+        Path overlay = s.dom.dir().resolve(clone + ".vda.qcow2");
+        boolean defined = TestLibvirt.connection().listDefinedDomains() != null
+                && List.of(TestLibvirt.connection().listDefinedDomains()).contains(clone);
+        boolean protects = origin.requireSnapshot(s.clonedSnapshot).protectedBy().contains(clone);
+        try {
+            assertEquals(defined, protects, "clone " + clone + " is " + (defined ? "" : "not ") + "defined, and snapshot "
+                    + s.clonedSnapshot + " is " + (protects ? "" : "not ") + "protected by it");
+            assertEquals(defined, Files.exists(overlay), "clone " + clone + (defined ? " is defined, but its overlay "
+                    + overlay + " is missing" : " is not defined, yet its overlay " + overlay + " was left behind"));
+            if (defined) {
+                assertEquals(s.digests.get(s.clonedSnapshot).get("vda"), ImageContent.digest(overlay),
+                        "the clone shows snapshot " + s.clonedSnapshot);
+                JsonNode domains = daemon.require("domains", DaemonProcess.args());
+                List<String> managed = new ArrayList<>();
+                domains.path("domains").forEach(d -> managed.add(d.path("name").asText()));
+                assertTrue(managed.contains(clone), "recovery adopted clone " + clone + ", which it defined: " + managed);
+            }
+        } finally {
+            TestDomain.removeDomain(clone);
+            Files.deleteIfExists(overlay);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (ChainAudit.read(home, s.dom).ledger().requireSnapshot(s.clonedSnapshot).protectedBy().contains(clone)) {
+            assertTrue(System.nanoTime() < deadline, "snapshot " + s.clonedSnapshot + " is still protected by the"
+                    + " removed clone " + clone + "; the daemon's log ends:\n" + daemon.tail());
+            DaemonProcess.sleep(200);
         }
     }
 
@@ -407,6 +454,19 @@ class CrashMatrixIT {
                 assertEquals(List.of("create-copy-target", "copy", "pivot", "ledger", "unlink"), got,
                         "the plan for a shallow copy and pivot: " + r.path("plan"));
                 yield new Planned("blockcopy", args, Set.of(), Optional.empty(), Optional.empty());
+            }
+            case CLONE -> {
+                if (s.clonedSnapshot == null) {
+                    write(s, "512k");
+                    s.clonedSnapshot = s.next("k");
+                    snapshot(s, s.clonedSnapshot);
+                }
+                write(s, "256k");
+                // Named like the harness's domains (vctest-<pid>-<suffix>): a killed run's clone is swept too.
+                s.clone = domain + "k" + s.seq;
+                ObjectNode args = DaemonProcess.args().put("domain", domain).put("name", s.clonedSnapshot)
+                        .put("new-domain", s.clone);
+                yield new Planned("clone", args, Set.of(), Optional.empty(), Optional.empty());
             }
             case PRUNE -> preparePrune(s);
         };
