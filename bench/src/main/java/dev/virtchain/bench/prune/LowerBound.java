@@ -43,8 +43,31 @@ final class LowerBound {
     /** States one search may visit; beyond it the prune gets the landing bound. */
     static final int SEARCH_LIMIT = 20_000;
 
+    /** Most images a prune may remove to be searched. */
+    private final int searchMaxImages;
+    /**
+     * Whether prunes too large to search get the landing bound. It holds on a linear chain only:
+     * with branches and clones, tombstones that must stay (a clone reads them, or a branch point
+     * under them) count as removable, and the landing bound would charge for merging them.
+     */
+    private final boolean landing;
+    int unbounded;
+
+    /** The linear benchmark's bound: searched up to {@value #SEARCH_MAX_IMAGES} images, landing bound beyond. */
+    LowerBound() {
+        this(SEARCH_MAX_IMAGES, true);
+    }
+
+    LowerBound(int searchMaxImages, boolean landing) {
+        this.searchMaxImages = searchMaxImages;
+        this.landing = landing;
+    }
+
     long plannerBytes;
     long boundBytes;
+    /** The same sums over the searched prunes alone, where the bound is the cheapest valid plan. */
+    long searchedPlannerBytes;
+    long searchedBoundBytes;
     int searched;
     int landingBounded;
     double worstRatio = 1.0;
@@ -59,7 +82,7 @@ final class LowerBound {
             }
         }
         Long bound = null;
-        if (removable.size() <= SEARCH_MAX_IMAGES) {
+        if (removable.size() <= searchMaxImages) {
             Map<Integer, Long> best = Oracles.cheapest(sim, tombstoned, disk, running, SEARCH_LIMIT);
             if (best != null) {
                 bound = best.get(PlannerStrategy.imagesAfter(plan));
@@ -69,7 +92,13 @@ final class LowerBound {
                             + best);
                 }
                 searched++;
+                searchedPlannerBytes += plan.estimatedBytes();
+                searchedBoundBytes += bound;
             }
+        }
+        if (bound == null && !landing) {
+            unbounded++;
+            return;
         }
         if (bound == null) {
             bound = landingBound(sim, tombstoned.activeChain(disk), removable, running);
@@ -130,6 +159,11 @@ final class LowerBound {
 
     private static long pull(SimulatedHost sim, String image, String base, boolean running) {
         return running ? sim.bytesPullWouldCopy(image, base) : sim.bytesRebaseWouldCopy(image, base);
+    }
+
+    double searchedRatio() {
+        return searchedBoundBytes == 0 ? (searchedPlannerBytes == 0 ? 1.0 : Double.POSITIVE_INFINITY)
+                : (double) searchedPlannerBytes / searchedBoundBytes;
     }
 
     double ratio() {

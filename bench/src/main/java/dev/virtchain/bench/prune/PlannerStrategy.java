@@ -21,8 +21,10 @@ import dev.virtchain.model.sim.SimulatedHost;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,6 +48,8 @@ final class PlannerStrategy implements PruneStrategy {
     private SimulatedHost sim;
     private Ledger ledger;
     private final Tally tally = new Tally();
+    /** Clone domain to the overlay it runs on, in the simulator. */
+    private final Map<String, String> cloneOverlays = new HashMap<>();
 
     PlannerStrategy(Workload w, boolean running, boolean rangeMerges, LowerBound lowerBound) {
         this.rangeMerges = rangeMerges;
@@ -86,6 +90,45 @@ final class PlannerStrategy implements PruneStrategy {
         } else {
             for (String name : names) {
                 run(planner.plan(Intent.Delete.of(name), situation()));
+            }
+        }
+    }
+
+    @Override
+    public String revert(String name) {
+        Planner planner = new Planner(Clock.fixed(EPOCH, ZoneOffset.UTC), HostCapabilities.DEFAULT);
+        Set<String> before = new HashSet<>();
+        ledger.snapshots().forEach(s -> before.add(s.name()));
+        // Running: --force (the domain is stopped, reverted and started again); the simulator
+        // follows the steps' stop and start.
+        run(planner.plan(new Intent.Revert(name, running), situation()));
+        return ledger.snapshots().stream().map(s -> s.name()).filter(n -> !before.contains(n)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the revert to " + name + " kept no snapshot of the state"
+                        + " it left"));
+    }
+
+    @Override
+    public void cloneSnapshot(String name, String clone) {
+        Planner planner = new Planner(Clock.fixed(EPOCH, ZoneOffset.UTC), HostCapabilities.DEFAULT);
+        Plan p = planner.plan(new Intent.Clone(name, clone, Map.of()), situation());
+        run(p);
+        for (Step st : p.steps()) {
+            if (st instanceof Step.CreateOverlay c) {
+                cloneOverlays.put(clone, c.path());
+                sim.write(c.path(), 0, clusterSize, Long.MAX_VALUE - cloneOverlays.size()); // the clone's own writes
+            }
+        }
+    }
+
+    @Override
+    public void dropClone(String clone) {
+        String overlay = cloneOverlays.remove(clone);
+        if (overlay != null) {
+            sim.unlink(overlay);
+        }
+        for (var s : ledger.snapshots()) {
+            if (s.protectedBy().contains(clone)) {
+                ledger = ledger.withoutProtection(s.name(), clone);
             }
         }
     }

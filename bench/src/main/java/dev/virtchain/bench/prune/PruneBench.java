@@ -41,10 +41,15 @@ public final class PruneBench {
     private PruneBench() {
     }
 
-    private record Case(Workload workload, boolean running, PruneRun.Schedule schedule) {
+    /** Branching histories run on the two smaller disks: their rows are about shapes, not sizes. */
+    private static final int BRANCHING_DISKS = 2;
+    /** Branching prunes are searched up to this many removable images (stuck tombstones count). */
+    static final int BRANCHING_SEARCH_MAX_IMAGES = 6;
+
+    private record Case(Workload workload, boolean running, PruneRun.Schedule schedule, PruneRun.History history) {
         String label() {
             return workload.name() + ", " + workload.pattern().label() + ", " + (running ? "running" : "shut off")
-                    + ", pruned " + schedule.label();
+                    + ", pruned " + schedule.label() + (history == PruneRun.History.LINEAR ? "" : ", " + history.label());
         }
     }
 
@@ -53,14 +58,17 @@ public final class PruneBench {
      */
     public static ObjectNode run(int threads, String only, Progress progress) throws InterruptedException {
         List<Case> cases = new ArrayList<>();
-        for (PruneRun.Schedule schedule : PruneRun.Schedule.values()) {
-            long seed = 1;
-            for (long[] disk : DISKS) {
-                for (WritePattern pattern : WritePattern.values()) {
-                    Workload w = new Workload((disk[0] / GIB) + " GiB", disk[0], BASE_SHARE,
-                            (int) (disk[1] / Workload.CLUSTER), pattern, seed++);
-                    cases.add(new Case(w, true, schedule));
-                    cases.add(new Case(w, false, schedule));
+        for (PruneRun.History history : PruneRun.History.values()) {
+            for (PruneRun.Schedule schedule : PruneRun.Schedule.values()) {
+                long seed = 1;
+                int disks = history == PruneRun.History.LINEAR ? DISKS.length : BRANCHING_DISKS;
+                for (long[] disk : java.util.Arrays.copyOf(DISKS, disks)) {
+                    for (WritePattern pattern : WritePattern.values()) {
+                        Workload w = new Workload((disk[0] / GIB) + " GiB", disk[0], BASE_SHARE,
+                                (int) (disk[1] / Workload.CLUSTER), pattern, seed++);
+                        cases.add(new Case(w, true, schedule, history));
+                        cases.add(new Case(w, false, schedule, history));
+                    }
                 }
             }
         }
@@ -75,8 +83,9 @@ public final class PruneBench {
                 results.put(c, pool.submit(() -> runCase(c, progress)));
             }
             ArrayNode rows = JSON.arrayNode();
+            ArrayNode branching = JSON.arrayNode();
             for (Case c : cases) {
-                rows.add(results.get(c).get());
+                (c.history() == PruneRun.History.LINEAR ? rows : branching).add(results.get(c).get());
             }
             ObjectNode out = JSON.objectNode();
             out.put("hours", PruneRun.HOURS);
@@ -86,7 +95,14 @@ public final class PruneBench {
             out.put("searchMaxImages", LowerBound.SEARCH_MAX_IMAGES);
             out.put("searchLimitStates", LowerBound.SEARCH_LIMIT);
             out.set("cases", rows);
+            out.set("branching", branching);
+            out.put("branchingHistory", "every " + PruneRun.History.REVERT_EVERY + " h a revert to the snapshot of "
+                    + PruneRun.History.REVERT_BACK + " h before (the state left kept as a snapshot, deleted "
+                    + PruneRun.History.KEEP_REVERTED + " h later); every " + PruneRun.History.CLONE_EVERY
+                    + " h a clone of the snapshot of " + PruneRun.History.CLONE_BACK + " h before, removed "
+                    + PruneRun.History.CLONE_LIFE + " h later");
             summarize(out, rows);
+            summarizeBranching(out, branching);
             return out;
         } catch (ExecutionException e) {
             throw new IllegalStateException("benchmark 1 failed: " + e.getCause().getMessage(), e.getCause());
@@ -96,6 +112,9 @@ public final class PruneBench {
     }
 
     private static ObjectNode runCase(Case c, Progress progress) {
+        if (c.history() == PruneRun.History.BRANCHING) {
+            return runBranchingCase(c, progress);
+        }
         long t0 = System.nanoTime();
         Workload w = c.workload();
         PruneRun.Schedule schedule = c.schedule();
@@ -157,6 +176,71 @@ public final class PruneBench {
         search.put("worstPrune", bound.worst);
         row.put("seconds", Math.round(seconds * 10) / 10.0);
         return row;
+    }
+
+    /**
+     * A branching history: virtchain's planner (with the lower bound) and the planner one snapshot
+     * at a time. libvirt's and Cinder/Nova's rules are not run: they keep one linear chain (libvirt
+     * refuses to delete a snapshot with two children).
+     */
+    private static ObjectNode runBranchingCase(Case c, Progress progress) {
+        long t0 = System.nanoTime();
+        Workload w = c.workload();
+        LowerBound bound = new LowerBound(BRANCHING_SEARCH_MAX_IMAGES, false);
+        PruneRun.Outcome planner = PruneRun.run(w, c.schedule(), c.history(),
+                new PlannerStrategy(w, c.running(), true, bound));
+        PruneRun.Outcome oneAtATime = planner.mostAtOnce() > 1
+                ? PruneRun.run(w, c.schedule(), c.history(), new PlannerStrategy(w, c.running(), false, null))
+                : null;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        progress.say(String.format("  1: %-62s %5.1f s", c.label(), seconds));
+        long vc = planner.tally().total();
+        long one = oneAtATime == null ? vc : oneAtATime.tally().total();
+        ObjectNode row = JSON.objectNode();
+        row.put("disk", w.name());
+        row.put("bytesPerHour", w.bytesPerHour());
+        row.put("pattern", w.pattern().label());
+        row.put("state", c.running() ? "running" : "shut off");
+        row.put("schedule", c.schedule().label());
+        row.put("reverts", planner.reverts());
+        row.put("clones", planner.clones());
+        row.put("deleted", planner.deleted());
+        row.put("prunes", planner.prunes());
+        row.put("mostDeletedAtOnce", planner.mostAtOnce());
+        row.put("longestChain", planner.maxChainLength());
+        ObjectNode bytes = row.putObject("bytes");
+        bytes.put("virtchain", vc);
+        bytes.put("virtchainOneAtATime", one);
+        bytes.put("searchedVirtchain", bound.searchedPlannerBytes);
+        bytes.put("searchedLowerBound", bound.searchedBoundBytes);
+        ObjectNode ratios = row.putObject("ratios");
+        ratios.put("searchedVirtchainToLowerBound", bound.searchedRatio());
+        ratios.put("oneAtATimeToVirtchain", ratio(one, vc));
+        ObjectNode search = row.putObject("lowerBoundMethod");
+        search.put("prunesSearched", bound.searched);
+        search.put("prunesNotBounded", bound.unbounded);
+        search.put("worstPruneRatio", bound.worstRatio);
+        search.put("worstPrune", bound.worst);
+        row.put("seconds", Math.round(seconds * 10) / 10.0);
+        return row;
+    }
+
+    private static void summarizeBranching(ObjectNode out, ArrayNode rows) {
+        ObjectNode s = out.putObject("branchingSummary");
+        double worst = 0;
+        long searched = 0;
+        long unbounded = 0;
+        for (var r : rows) {
+            worst = Math.max(worst, r.get("ratios").get("searchedVirtchainToLowerBound").asDouble());
+            searched += r.get("lowerBoundMethod").get("prunesSearched").asInt();
+            unbounded += r.get("lowerBoundMethod").get("prunesNotBounded").asInt();
+        }
+        s.put("worstSearchedVirtchainToLowerBound", worst);
+        s.put("prunesSearched", searched);
+        s.put("prunesNotBounded", unbounded);
+        s.put("searchMaxImages", BRANCHING_SEARCH_MAX_IMAGES);
+        s.put("target", "virtchain = 1.00 x the exhaustive lower bound on the prunes searched");
+        s.put("met", worst <= 1.0 + 1e-9);
     }
 
     private static double ratio(long a, long b) {

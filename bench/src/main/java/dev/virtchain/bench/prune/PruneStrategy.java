@@ -18,6 +18,25 @@ interface PruneStrategy {
     /** Deletes {@code names} (oldest first); the bytes this copied go to {@link #tally()}. */
     void delete(List<String> names);
 
+    /**
+     * Goes back to snapshot {@code name}, keeping the state it leaves as a snapshot, whose name it
+     * returns: the chain branches at the snapshot's holder. Only strategies that handle branching
+     * histories implement it.
+     */
+    default String revert(String name) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps linear chains only");
+    }
+
+    /** Clones snapshot {@code name} as domain {@code clone}: its holder and all below stay while the clone lives. */
+    default void cloneSnapshot(String name, String clone) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps linear chains only");
+    }
+
+    /** Domain {@code clone} is undefined and its overlay removed: the snapshot it read may go. */
+    default void dropClone(String clone) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps linear chains only");
+    }
+
     /** What the strategy has copied so far. */
     Tally tally();
 
