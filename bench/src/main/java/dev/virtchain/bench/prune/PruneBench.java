@@ -136,18 +136,9 @@ public final class PruneBench {
         long one = oneAtATime == null ? vc : oneAtATime.tally().total();
         long lv = libvirt.tally().total();
         long cn = cinder == null ? lv : cinder.tally().total();
-        ObjectNode row = JSON.objectNode();
-        row.put("disk", w.name());
+        ObjectNode row = caseRow(c, planner);
         row.put("diskBytes", w.diskBytes());
-        row.put("bytesPerHour", w.bytesPerHour());
-        row.put("pattern", w.pattern().label());
-        row.put("state", c.running() ? "running" : "shut off");
-        row.put("schedule", schedule.label());
         row.put("snapshots", planner.snapshots());
-        row.put("deleted", planner.deleted());
-        row.put("prunes", planner.prunes());
-        row.put("mostDeletedAtOnce", planner.mostAtOnce());
-        row.put("longestChain", planner.maxChainLength());
         row.put("newestDeletes", libvirtRule.newestDeletes);
         ObjectNode bytes = row.putObject("bytes");
         bytes.put("virtchain", vc);
@@ -196,18 +187,9 @@ public final class PruneBench {
         progress.say(String.format("  1: %-62s %5.1f s", c.label(), seconds));
         long vc = planner.tally().total();
         long one = oneAtATime == null ? vc : oneAtATime.tally().total();
-        ObjectNode row = JSON.objectNode();
-        row.put("disk", w.name());
-        row.put("bytesPerHour", w.bytesPerHour());
-        row.put("pattern", w.pattern().label());
-        row.put("state", c.running() ? "running" : "shut off");
-        row.put("schedule", c.schedule().label());
+        ObjectNode row = caseRow(c, planner);
         row.put("reverts", planner.reverts());
         row.put("clones", planner.clones());
-        row.put("deleted", planner.deleted());
-        row.put("prunes", planner.prunes());
-        row.put("mostDeletedAtOnce", planner.mostAtOnce());
-        row.put("longestChain", planner.maxChainLength());
         ObjectNode bytes = row.putObject("bytes");
         bytes.put("virtchain", vc);
         bytes.put("virtchainOneAtATime", one);
@@ -225,19 +207,46 @@ public final class PruneBench {
         return row;
     }
 
+    /** What every row says of its case and of the planner's run. */
+    private static ObjectNode caseRow(Case c, PruneRun.Outcome planner) {
+        Workload w = c.workload();
+        ObjectNode row = JSON.objectNode();
+        row.put("disk", w.name());
+        row.put("bytesPerHour", w.bytesPerHour());
+        row.put("pattern", w.pattern().label());
+        row.put("state", c.running() ? "running" : "shut off");
+        row.put("schedule", c.schedule().label());
+        row.put("deleted", planner.deleted());
+        row.put("prunes", planner.prunes());
+        row.put("mostDeletedAtOnce", planner.mostAtOnce());
+        row.put("longestChain", planner.maxChainLength());
+        return row;
+    }
+
+    /** The largest ratio {@code key} of any row. */
+    private static double worst(ArrayNode rows, String key) {
+        double worst = 0;
+        for (var r : rows) {
+            worst = Math.max(worst, r.get("ratios").get(key).asDouble());
+        }
+        return worst;
+    }
+
+    /** The sum of the rows' lower-bound count {@code key}. */
+    private static long count(ArrayNode rows, String key) {
+        long n = 0;
+        for (var r : rows) {
+            n += r.get("lowerBoundMethod").get(key).asInt();
+        }
+        return n;
+    }
+
     private static void summarizeBranching(ObjectNode out, ArrayNode rows) {
         ObjectNode s = out.putObject("branchingSummary");
-        double worst = 0;
-        long searched = 0;
-        long unbounded = 0;
-        for (var r : rows) {
-            worst = Math.max(worst, r.get("ratios").get("searchedVirtchainToLowerBound").asDouble());
-            searched += r.get("lowerBoundMethod").get("prunesSearched").asInt();
-            unbounded += r.get("lowerBoundMethod").get("prunesNotBounded").asInt();
-        }
+        double worst = worst(rows, "searchedVirtchainToLowerBound");
         s.put("worstSearchedVirtchainToLowerBound", worst);
-        s.put("prunesSearched", searched);
-        s.put("prunesNotBounded", unbounded);
+        s.put("prunesSearched", count(rows, "prunesSearched"));
+        s.put("prunesNotBounded", count(rows, "prunesNotBounded"));
         s.put("searchMaxImages", BRANCHING_SEARCH_MAX_IMAGES);
         s.put("target", "virtchain = 1.00 x the exhaustive lower bound on the prunes searched");
         s.put("met", worst <= 1.0 + 1e-9);
@@ -250,17 +259,10 @@ public final class PruneBench {
     /** Worst and best ratios over all cases, and whether the target (≤ 1.05 × bound) holds. */
     private static void summarize(ObjectNode out, ArrayNode rows) {
         ObjectNode s = out.putObject("summary");
-        double worstBound = 0;
-        int searched = 0;
-        int landing = 0;
-        for (var r : rows) {
-            worstBound = Math.max(worstBound, r.get("ratios").get("virtchainToLowerBound").asDouble());
-            searched += r.get("lowerBoundMethod").get("prunesSearched").asInt();
-            landing += r.get("lowerBoundMethod").get("prunesLandingBound").asInt();
-        }
+        double worstBound = worst(rows, "virtchainToLowerBound");
         s.put("worstVirtchainToLowerBound", worstBound);
-        s.put("prunesSearched", searched);
-        s.put("prunesLandingBound", landing);
+        s.put("prunesSearched", count(rows, "prunesSearched"));
+        s.put("prunesLandingBound", count(rows, "prunesLandingBound"));
         s.put("target", "virtchain <= 1.05 x lower bound in every case");
         s.put("met", worstBound <= 1.05);
         for (String k : List.of("libvirtToVirtchain", "cinderNovaToVirtchain", "oneAtATimeToVirtchain")) {

@@ -10,6 +10,7 @@ import dev.virtchain.model.Snapshot;
 import dev.virtchain.model.Tombstone;
 import dev.virtchain.testing.ImageContent;
 import dev.virtchain.testing.TestDomain;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,6 +57,15 @@ class PolicyRetentionIT {
         }
     }
 
+    /** A running domain with 1 MiB written, and a root-only home for the daemon. */
+    @BeforeEach
+    void domainAndHome() throws IOException {
+        dom = TestDomain.builder().create();
+        dom.write("vda", 0x21, "0", "1M");
+        home = Files.createTempDirectory(TestDomain.workRoot(), "vcd-policy-");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+    }
+
     /** The daemon's warnings and errors, and what its policy runs said. */
     private static String warnings(String log) {
         return log.lines().filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("policy "))
@@ -63,10 +74,6 @@ class PolicyRetentionIT {
 
     @Test
     void keepsExactlyTheNewestThreeOfThePolicysSnapshots() throws Exception {
-        dom = TestDomain.builder().create();
-        dom.write("vda", 0x21, "0", "1M");
-        home = Files.createTempDirectory(TestDomain.workRoot(), "vcd-policy-");
-        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
         daemon = DaemonProcess.startReady(home, "[daemon]\nmin-free-space = 0\n\n[policy every5s]\nmatch = " + dom.name()
                 + "\nschedule = */5 * * * * ?\nquiesce = no\nkeep-last = 3\n");
 
@@ -133,10 +140,6 @@ class PolicyRetentionIT {
      */
     @Test
     void mergesThatALockedImageStoppedAreFinishedByTheNextPrune() throws Exception {
-        dom = TestDomain.builder().create();
-        dom.write("vda", 0x21, "0", "1M");
-        home = Files.createTempDirectory(TestDomain.workRoot(), "vcd-policy-");
-        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
         String policy = "[daemon]\nmin-free-space = 0\n\n[policy keep1]\nmatch = " + dom.name()
                 + "\nquiesce = no\nkeep-last = 1\nschedule = ";
         daemon = DaemonProcess.startReady(home, policy + "*/5 * * * * ?\n");
