@@ -31,6 +31,21 @@ public record BlockJob(String domain, String disk, BlockJobKind kind, List<Path>
         }
     }
 
+    /**
+     * A copy of the disk whose chain is {@code live} (active image first) to {@code destination}:
+     * a pivot leaves the destination alone, or with {@code shallow} the destination on what was
+     * below the active image. The one rule for a copy's promise, at its start and when it is
+     * watched again after a restart.
+     */
+    public static BlockJob copy(String domain, String disk, List<Path> live, Path destination, boolean shallow,
+                                long bandwidthMiB) {
+        List<Path> pivoted = new ArrayList<>(List.of(destination));
+        if (shallow && !live.isEmpty()) {
+            pivoted.addAll(live.subList(1, live.size()));
+        }
+        return new BlockJob(domain, disk, BlockJobKind.COPY, live, pivoted, destination, bandwidthMiB);
+    }
+
     /** Images on the chain before that must be gone from it after success. */
     public List<Path> removedImages() {
         List<Path> removed = new ArrayList<>(chainBefore);

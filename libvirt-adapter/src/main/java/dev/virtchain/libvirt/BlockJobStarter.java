@@ -75,11 +75,7 @@ final class BlockJobStarter {
         if (chain.contains(r.destination())) {
             throw new IllegalArgumentException("copy destination " + r.destination() + " is on the chain " + chain);
         }
-        List<Path> expected = new ArrayList<>(List.of(r.destination()));
-        if (r.shallow()) {
-            expected.addAll(chain.subList(1, chain.size()));
-        }
-        BlockJob job = new BlockJob(r.domain(), r.disk(), BlockJobKind.COPY, chain, expected, r.destination(), r.bandwidthMiB());
+        BlockJob job = BlockJob.copy(r.domain(), r.disk(), chain, r.destination(), r.shallow(), r.bandwidthMiB());
         String destXml = LibvirtXml.copyDestination(r.destination(), r.format());
         // libvirt-java cannot convert an empty parameter array; bandwidth 0 means unlimited anyway.
         TypedParameter[] params = {new TypedUlongParameter("bandwidth", r.bandwidthMiB() * MIB)};

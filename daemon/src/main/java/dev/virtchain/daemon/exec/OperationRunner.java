@@ -30,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -492,26 +491,15 @@ public final class OperationRunner {
 
     /** Watches a job QEMU may still run for a step issued before the crash; true once it has done its part. */
     private boolean reattach(String domain, Step step, Observation obs) {
-        BlockJob job;
-        if (step instanceof Step.BlockCommit c) {
-            job = new BlockJob(domain, c.disk(), c.active() ? BlockJobKind.ACTIVE_COMMIT : BlockJobKind.COMMIT,
-                    paths(obs.chains().chains().get(c.disk())), paths(c.chainAfter()), null, defaultBandwidthMiB);
-        } else if (step instanceof Step.BlockPull p) {
-            job = new BlockJob(domain, p.disk(), BlockJobKind.PULL, paths(obs.chains().chains().get(p.disk())),
-                    paths(p.chainAfter()), null, defaultBandwidthMiB);
-        } else if (step instanceof Step.BlockCopy c) {
-            // Only READY counts: the following step pivots or finishes it. What a pivot leaves is
-            // promised as when the job was started: the copy, on what was below the active image.
-            List<Path> before = paths(obs.chains().chains().get(c.disk()));
-            List<Path> pivoted = new ArrayList<>(List.of(Path.of(c.dest())));
-            if (c.shallow() && !before.isEmpty()) {
-                pivoted.addAll(before.subList(1, before.size()));
-            }
-            job = new BlockJob(domain, c.disk(), BlockJobKind.COPY, before, pivoted, Path.of(c.dest()),
-                    defaultBandwidthMiB);
-        } else {
+        if (step instanceof Step.Pivot || step instanceof Step.FinishCopy) {
+            return false; // their own run watches the job again (the copy or commit step below them was READY)
+        }
+        Optional<BlockJob> reattached = ReattachedJobs.of(domain, step,
+                obs.chains().chains().get(diskOf(step)), defaultBandwidthMiB);
+        if (reattached.isEmpty()) {
             return false;
         }
+        BlockJob job = reattached.get();
         BlockJobWatcher w = host.watch(job, BlockJobObserver.NONE);
         try {
             if (job.kind() == BlockJobKind.COPY) {
@@ -536,10 +524,6 @@ public final class OperationRunner {
                     e.getCause() == null ? e : e.getCause().getMessage());
             return false;
         }
-    }
-
-    private static List<Path> paths(List<String> chain) {
-        return chain == null ? List.of() : chain.stream().map(Path::of).toList();
     }
 
     // --- prepare ----------------------------------------------------------------------------------

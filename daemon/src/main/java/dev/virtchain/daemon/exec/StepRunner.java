@@ -181,11 +181,13 @@ final class StepRunner implements Step.Visitor<Void> {
 
     /** After a daemon restart QEMU may still hold the READY job: watch it again to pivot it. */
     private BlockJobWatcher reattach(Step.Pivot s) {
-        java.util.List<Path> before = truth.observe(domain).chains().chains().getOrDefault(s.disk(), java.util.List.of())
-                .stream().map(Path::of).toList();
-        BlockJob job = new BlockJob(domain, s.disk(), dev.virtchain.libvirt.BlockJobKind.ACTIVE_COMMIT, before,
-                s.chainAfter().stream().map(Path::of).toList(), null, bandwidthMiB);
-        return host.watch(job, observer("commit " + s.disk()));
+        return watchAgain(s, s.disk(), "commit " + s.disk());
+    }
+
+    /** Watches the job {@code step} ends again, as {@link ReattachedJobs} has it for the chain the disk has now. */
+    private BlockJobWatcher watchAgain(Step step, String disk, String what) {
+        List<String> live = truth.observe(domain).chains().chains().getOrDefault(disk, List.of());
+        return host.watch(ReattachedJobs.of(domain, step, live, bandwidthMiB).orElseThrow(), observer(what));
     }
 
     @Override
@@ -678,12 +680,7 @@ final class StepRunner implements Step.Visitor<Void> {
     }
 
     private BlockJobWatcher reattachCopy(Step.FinishCopy s) {
-        List<Path> before = truth.observe(domain).chains().chains().getOrDefault(s.disk(), List.of())
-                .stream().map(Path::of).toList();
-        List<Path> expected = s.pivot() ? s.chainAfter().stream().map(Path::of).toList() : before;
-        BlockJob job = new BlockJob(domain, s.disk(), dev.virtchain.libvirt.BlockJobKind.COPY, before, expected,
-                Path.of(s.dest()), bandwidthMiB);
-        return host.watch(job, observer("copy " + s.disk()));
+        return watchAgain(s, s.disk(), "copy " + s.disk());
     }
 
     // --- pieces -----------------------------------------------------------------------------------
