@@ -6,7 +6,7 @@ import dev.virtchain.daemon.control.CommandArgs;
 import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.CommandHandler;
 import dev.virtchain.daemon.control.ErrorCode;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.exec.OperationRunner;
 import dev.virtchain.model.plan.Intent;
 import java.util.Map;

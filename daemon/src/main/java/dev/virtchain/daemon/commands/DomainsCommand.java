@@ -8,7 +8,7 @@ import dev.virtchain.daemon.control.CommandArgs;
 import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.CommandHandler;
 import dev.virtchain.daemon.control.Json;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.ledger.StoredLedger;
 import dev.virtchain.libvirt.DomainSummary;
 import dev.virtchain.model.Disk;

@@ -7,7 +7,7 @@ import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.CommandHandler;
 import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.control.Json;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.libvirt.BlockJobWatcher;
 import dev.virtchain.model.Ledger;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.virtchain.daemon.LogScope;
 import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.Json;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.exec.OperationRunner;
 import dev.virtchain.model.plan.Intent;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import dev.virtchain.daemon.control.CommandArgs;
 import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.CommandHandler;
 import dev.virtchain.daemon.control.Json;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import java.util.Set;
 
 /** {@code ping}: proves the daemon answers and that the caller may talk to it. Result {@code {"pong":true,"version":"…"}}. */

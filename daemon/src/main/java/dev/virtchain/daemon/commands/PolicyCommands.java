@@ -10,7 +10,7 @@ import dev.virtchain.daemon.control.CommandArgs;
 import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.control.Json;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.domains.SnapshotPolicy;
 import dev.virtchain.daemon.schedule.AssignmentStatus;
 import dev.virtchain.libvirt.xml.PolicyMetadata;

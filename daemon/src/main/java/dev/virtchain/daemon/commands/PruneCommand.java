@@ -9,7 +9,7 @@ import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.CommandHandler;
 import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.control.Json;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.domains.SnapshotPolicy;
 import dev.virtchain.model.plan.Plan;
 import dev.virtchain.model.retention.RetentionCandidate;

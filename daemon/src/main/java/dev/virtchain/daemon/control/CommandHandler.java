@@ -1,5 +1,6 @@
 package dev.virtchain.daemon.control;
 
+import dev.virtchain.daemon.ProgressSink;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**

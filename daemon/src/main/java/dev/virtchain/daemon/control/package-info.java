@@ -6,7 +6,7 @@
  * {@link dev.virtchain.daemon.control.Commands} maps a command name to a
  * {@link dev.virtchain.daemon.control.CommandHandler}, which reads
  * {@link dev.virtchain.daemon.control.CommandArgs}, reports through a
- * {@link dev.virtchain.daemon.control.ProgressSink}, and fails with a
+ * {@link dev.virtchain.daemon.ProgressSink}, and fails with a
  * {@link dev.virtchain.daemon.control.CommandFailure}.
  */
 package dev.virtchain.daemon.control;

@@ -7,7 +7,7 @@ import dev.virtchain.daemon.config.InvalidCronException;
 import dev.virtchain.daemon.config.Policy;
 import dev.virtchain.daemon.config.Quiesce;
 import dev.virtchain.daemon.config.Retention;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.exec.OperationRunner;
 import dev.virtchain.daemon.schedule.PolicyRun;
 import dev.virtchain.libvirt.xml.PolicyMetadata;

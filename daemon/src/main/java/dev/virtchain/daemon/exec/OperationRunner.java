@@ -5,7 +5,7 @@ import dev.virtchain.daemon.files.HostFiles;
 
 import dev.virtchain.daemon.CrashPoints;
 import dev.virtchain.daemon.LogScope;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.ledger.LedgerBook;
 import dev.virtchain.daemon.ledger.OperationRecord;
 import dev.virtchain.daemon.ledger.StoredLedger;

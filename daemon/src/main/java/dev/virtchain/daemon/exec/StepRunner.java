@@ -12,7 +12,7 @@ import java.nio.file.LinkOption;
 import org.slf4j.LoggerFactory;
 
 import dev.virtchain.daemon.CrashPoints;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.libvirt.BlockJob;
 import dev.virtchain.libvirt.BlockJobObserver;
 import dev.virtchain.libvirt.BlockJobOutcome;

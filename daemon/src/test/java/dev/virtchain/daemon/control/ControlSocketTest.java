@@ -1,5 +1,6 @@
 package dev.virtchain.daemon.control;
 
+import dev.virtchain.daemon.ProgressSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virtchain.daemon.CrashPoints;
-import dev.virtchain.daemon.control.ProgressSink;
+import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.exec.DiskLocks;
 import dev.virtchain.daemon.exec.OperationRunner;
 import dev.virtchain.daemon.exec.StepFailed;

@@ -1,4 +1,4 @@
-package dev.virtchain.daemon.control;
+package dev.virtchain.daemon;
 
 /**
  * Where a long command reports how far it got; each report becomes a {@code progress} line
