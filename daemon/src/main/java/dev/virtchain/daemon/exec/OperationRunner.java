@@ -494,8 +494,9 @@ public final class OperationRunner {
         if (step instanceof Step.Pivot || step instanceof Step.FinishCopy) {
             return false; // their own run watches the job again (the copy or commit step below them was READY)
         }
-        Optional<BlockJob> reattached = ReattachedJobs.of(domain, step,
-                obs.chains().chains().get(diskOf(step)), defaultBandwidthMiB);
+        String disk = diskOf(step);
+        Optional<BlockJob> reattached = disk == null ? Optional.empty()
+                : ReattachedJobs.of(domain, step, obs.chains().chains().get(disk), defaultBandwidthMiB);
         if (reattached.isEmpty()) {
             return false;
         }
