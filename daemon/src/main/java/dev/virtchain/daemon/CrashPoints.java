@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * that, the {@code crash-at} configuration key. Unset in production; the daemon logs a warning
  * when it is set.
  */
-public final class CrashPoints {
+public final class CrashPoints implements dev.virtchain.daemon.exec.CrashSite {
 
     public static final String ENVIRONMENT_VARIABLE = "VIRTCHAIN_CRASH_AT";
 
@@ -69,6 +69,12 @@ public final class CrashPoints {
     /** The setting as given, for the start-up warning; empty when none. */
     public String setting() {
         return armed() ? point + "@" + occurrence : "";
+    }
+
+    /** Halts the process if the point's name ({@link dev.virtchain.daemon.exec.CrashPoint.Where#label()}) is configured. */
+    @Override
+    public void reach(dev.virtchain.daemon.exec.CrashPoint point) {
+        reach(point.where().label());
     }
 
     /** Halts the process if this is the configured point and occurrence; otherwise returns at once. */

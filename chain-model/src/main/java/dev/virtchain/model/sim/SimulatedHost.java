@@ -262,6 +262,19 @@ public final class SimulatedHost {
         return commit(top, base, List.of(overlay));
     }
 
+    /**
+     * {@code qemu-img commit}, and the mirror phase of an active commit before its pivot: the
+     * clusters allocated from {@code top} down to, not including, {@code base} are written into
+     * {@code base}, and no image's backing changes (overlays of {@code top} still name it).
+     *
+     * @return bytes written into {@code base}
+     */
+    public long commitInto(String top, String base) {
+        require(top);
+        require(base);
+        return commit(top, base, List.of());
+    }
+
     private long commit(String top, String base, List<String> rewrite) {
         ClusterMap writes = commitWrites(top, base);
         apply(images.get(base), writes);

@@ -36,7 +36,7 @@ final class LiveStatus implements StatusSources {
             boolean named = false;
             try {
                 Ledger l = services.book().byName(domain).map(s -> s.ledger()).orElse(null);
-                Map<String, List<String>> seen = services.runner().truth().observe(domain).chains().chains();
+                Map<String, List<String>> seen = services.runner().observe(domain).chains().chains();
                 for (Disk d : l == null ? List.<Disk>of() : l.disks()) {
                     List<String> chain = seen.getOrDefault(d.target(), List.of());
                     if (!chain.equals(d.activeChain())) {

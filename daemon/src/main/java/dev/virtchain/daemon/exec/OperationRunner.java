@@ -3,31 +3,23 @@ package dev.virtchain.daemon.exec;
 import dev.virtchain.daemon.files.DestinationRefused;
 import dev.virtchain.daemon.files.HostFiles;
 
-import dev.virtchain.daemon.CrashPoints;
 import dev.virtchain.daemon.LogScope;
 import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.ledger.LedgerBook;
 import dev.virtchain.daemon.ledger.OperationRecord;
 import dev.virtchain.daemon.ledger.StoredLedger;
-import dev.virtchain.libvirt.BlockJob;
-import dev.virtchain.libvirt.BlockJobKind;
-import dev.virtchain.libvirt.BlockJobOutcome;
-import dev.virtchain.libvirt.BlockJobObserver;
-import dev.virtchain.libvirt.BlockJobState;
-import dev.virtchain.libvirt.BlockJobWatcher;
 import dev.virtchain.libvirt.LibvirtHost;
 import dev.virtchain.libvirt.image.QemuImg;
 import dev.virtchain.model.Consistency;
 import dev.virtchain.model.Disk;
 import dev.virtchain.model.Ledger;
+import dev.virtchain.model.plan.AllocationFacts;
 import dev.virtchain.model.plan.Intent;
 import dev.virtchain.model.plan.Plan;
 import dev.virtchain.model.plan.Planner;
 import dev.virtchain.model.plan.Situation;
 import dev.virtchain.model.plan.Step;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
@@ -36,10 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,24 +60,20 @@ public final class OperationRunner {
     public record Active(String operationId, String domain, String description, int step, int steps,
                          String phase, long done, long total, java.time.Instant started) {}
 
-    private final LibvirtHost host;
-    private final QemuImg qemuImg;
-    private final DomainTruth truth;
-    private final HostFiles files;
+    private final Host host;
     private final LedgerBook book;
     private final Planner planner;
     private final DiskLocks locks;
     private final Semaphore jobPermits;
-    private final CrashPoints crash;
+    private final CrashSite crash;
     private final Clock clock;
     private final long defaultBandwidthMiB;
     private final long minFreeBytes;
-    private final java.time.Duration agentTimeout;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final OperationTally tally = new OperationTally();
 
     public OperationRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, LedgerBook book, Planner planner,
-                           DiskLocks locks, int maxBlockJobs, CrashPoints crash, Clock clock, long defaultBandwidthMiB,
+                           DiskLocks locks, int maxBlockJobs, CrashSite crash, Clock clock, long defaultBandwidthMiB,
                            long minFreeBytes) {
         this(host, qemuImg, files, book, planner, locks, maxBlockJobs, crash, clock, defaultBandwidthMiB, minFreeBytes,
                 dev.virtchain.libvirt.SnapshotRequest.DEFAULT_AGENT_TIMEOUT);
@@ -96,13 +81,16 @@ public final class OperationRunner {
 
     /** @param agentTimeout how long a quiesced snapshot waits for the guest agent ({@code agent-timeout}) */
     public OperationRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, LedgerBook book, Planner planner,
-                           DiskLocks locks, int maxBlockJobs, CrashPoints crash, Clock clock, long defaultBandwidthMiB,
+                           DiskLocks locks, int maxBlockJobs, CrashSite crash, Clock clock, long defaultBandwidthMiB,
                            long minFreeBytes, java.time.Duration agentTimeout) {
-        this.agentTimeout = agentTimeout;
+        this(new LiveHost(host, qemuImg, files, book, agentTimeout), book, planner, locks, maxBlockJobs, crash, clock,
+                defaultBandwidthMiB, minFreeBytes);
+    }
+
+    /** The executor on any {@link Host}: the real one, or the tests' simulated one. */
+    public OperationRunner(Host host, LedgerBook book, Planner planner, DiskLocks locks, int maxBlockJobs,
+                           CrashSite crash, Clock clock, long defaultBandwidthMiB, long minFreeBytes) {
         this.host = host;
-        this.qemuImg = qemuImg;
-        this.files = files;
-        this.truth = new DomainTruth(host, files, book);
         this.book = book;
         this.planner = planner;
         this.locks = locks;
@@ -113,8 +101,9 @@ public final class OperationRunner {
         this.minFreeBytes = minFreeBytes;
     }
 
-    public DomainTruth truth() {
-        return truth;
+    /** The domain's chains and state as the host shows them now. */
+    public Observation observe(String domain) {
+        return host.observe(domain);
     }
 
     public List<Active> active() {
@@ -161,7 +150,7 @@ public final class OperationRunner {
                         + " was interrupted at step " + (op.nextStep() + 1) + " of " + op.steps().size()
                         + " and awaits recovery; restart virtchaind or check 'virtchain status'");
             }
-            Observation obs = truth.observe(domain);
+            Observation obs = host.observe(domain);
             Plan plan = planAroundExistingFiles(domain, intent, stored.ledger(), obs);
             if (options.dryRun()) {
                 return new Result(id, plan, stored.ledger(), false);
@@ -222,13 +211,12 @@ public final class OperationRunner {
      * again.
      */
     private Plan planAroundExistingFiles(String domain, Intent intent, Ledger ledger, Observation obs) {
-        MeasuredFacts facts = new MeasuredFacts(qemuImg, ledger, image -> files.chain(ledger, image,
-                files.roots(obs.description(), Optional.of(ledger))), liveAllocation(domain, ledger, obs));
+        AllocationFacts facts = host.facts(domain, ledger, obs);
         Ledger l = ledger;
         for (int attempt = 0; attempt < 1000; attempt++) {
             Plan plan = planner.plan(intent, new Situation(l, obs.chains(), facts, obs.state()));
             Optional<String> taken = plan.steps().stream()
-                    .filter(s -> s instanceof Step.CreateOverlay c && Files.exists(Path.of(c.path())))
+                    .filter(s -> s instanceof Step.CreateOverlay c && host.exists(c.path()))
                     .map(s -> ((Step.CreateOverlay) s).path()).findFirst();
             if (taken.isEmpty()) {
                 return plan;
@@ -240,30 +228,19 @@ public final class OperationRunner {
                 + " next to the active images of " + domain + " after 1000 tries; clean up the image directory");
     }
 
-    /** libvirt's current allocation of each disk's active image, when the domain runs. */
-    private Map<String, Long> liveAllocation(String domain, Ledger ledger, Observation obs) {
-        Map<String, Long> out = new java.util.HashMap<>();
-        if (!obs.running()) {
-            return out;
-        }
-        for (Disk d : ledger.disks()) {
-            out.put(d.active(), host.diskUsage(domain, d.target()).allocation());
-        }
-        return out;
-    }
-
     // --- apply ------------------------------------------------------------------------------------
 
     private StoredLedger apply(String domain, StoredLedger stored, long bandwidthMiB, ProgressSink progress) {
         OperationRecord op = stored.operation().orElseThrow();
-        AtomicReference<StepRunner.Taken> got = new AtomicReference<>();
+        AtomicReference<Taken> got = new AtomicReference<>();
         AtomicReference<java.time.Instant> takenAt = new AtomicReference<>();
         ProgressSink tracked = track(domain, op, progress);
         while (!op.finished()) {
             Step step = op.currentStep();
             op = op.starting();
+            int index = op.nextStep();
             stored = book.save(stored.with(op));
-            crash.reach("after-record");
+            crash.reach(new CrashPoint(CrashPoint.Where.AFTER_RECORD, index));
             track(domain, op, progress);
             if (step instanceof Step.UpdateLedger update) {
                 Ledger next = update.ledger();
@@ -272,7 +249,7 @@ public final class OperationRunner {
                 }
                 op = op.stepDone();
                 stored = book.save(stored.with(next).with(op));
-                crash.reach("after-ledger");
+                crash.reach(new CrashPoint(CrashPoint.Where.AFTER_LEDGER, index));
                 continue;
             }
             // The last total a job reported is what QEMU counted as the work of the merge.
@@ -283,17 +260,18 @@ public final class OperationRunner {
                 }
                 tracked.progress(phase, done, total, message);
             };
-            StepRunner runner = new StepRunner(host, qemuImg, files, truth, jobPermits, crash, domain, stored.ledger(),
-                    bandwidthMiB, measured, t -> {
+            StepContext cx = new StepContext(domain, stored.ledger(), index, bandwidthMiB, measured, jobPermits, crash,
+                    t -> {
                         got.set(t);
                         takenAt.set(clock.instant());
-                    }, path -> otherLedgerNaming(domain, path), agentTimeout);
+                    }, path -> otherLedgerNaming(domain, path));
             try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, diskOf(step))) {
                 log.info("step {} of {}: {}", op.nextStep() + 1, op.steps().size(), step);
-                step.accept(runner);
+                host.run(step, cx);
             } catch (RuntimeException e) {
                 throw settle(domain, stored, e);
             }
+            crash.reach(new CrashPoint(CrashPoint.Where.AFTER_STEP, index));
             mergeKind(step).ifPresent(k -> tally.copied(k, jobTotal.get()));
             if (step instanceof Step.TakeSnapshot t && t.quiesce() == dev.virtchain.model.plan.QuiesceMode.AUTO
                     && got.get() != null && got.get().consistency() == Consistency.CRASH && runningNow(domain)) {
@@ -349,7 +327,7 @@ public final class OperationRunner {
      * The snapshot just taken gets the consistency libvirt actually gave (quiesce AUTO may fall
      * back), the reason when it did, and the time it was taken (after any wait for the agent).
      */
-    private static Ledger withTaken(Ledger l, OperationRecord op, StepRunner.Taken t, java.time.Instant when) {
+    private static Ledger withTaken(Ledger l, OperationRecord op, Taken t, java.time.Instant when) {
         for (Step s : op.steps()) {
             if (s instanceof Step.TakeSnapshot ts && l.snapshot(ts.snapshot()).isPresent()) {
                 return l.withTaken(ts.snapshot(), t.consistency(), t.note(),
@@ -384,7 +362,7 @@ public final class OperationRunner {
             }
             List<Step> stretch = op.steps().subList(lastPersisted + 1, op.nextStep() + 1);
             boolean movedTruth = stretch.subList(0, stretch.size() - 1).stream().anyMatch(s -> !leavesChainsAlone(s));
-            Observation now = truth.observe(domain);
+            Observation now = host.observe(domain);
             if (!movedTruth && chainsMatch(stored.ledger(), now)) {
                 for (Step s : stretch) {
                     // Exports clean up their own partial file; their destination appears only when complete.
@@ -405,16 +383,14 @@ public final class OperationRunner {
     }
 
     private void abortReadyJob(String domain, String disk, StepFailed error) {
-        host.watcher(domain, disk).ifPresent(w -> {
-            try {
-                w.abort().get(2, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                error.addSuppressed(e);
-            } catch (ExecutionException | TimeoutException e) {
-                error.addSuppressed(e);
-            }
-        });
+        try {
+            host.abortJob(domain, disk);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error.addSuppressed(e);
+        } catch (Exception e) {
+            error.addSuppressed(e);
+        }
     }
 
     private static boolean leavesChainsAlone(Step s) {
@@ -451,7 +427,7 @@ public final class OperationRunner {
 
     private void delete(String file, StepFailed error) {
         try {
-            Files.deleteIfExists(Path.of(file));
+            host.deleteIfExists(file);
         } catch (IOException e) {
             error.addSuppressed(new IOException("could not remove " + file + " left by the failed operation; delete it by hand", e));
         }
@@ -465,7 +441,7 @@ public final class OperationRunner {
      */
     private StoredLedger skipDone(String domain, StoredLedger stored) {
         OperationRecord op = stored.operation().orElseThrow();
-        Observation obs = truth.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
+        Observation obs = host.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
         while (!op.finished()) {
             Step step = op.currentStep();
             if (step instanceof Step.UpdateLedger) {
@@ -473,58 +449,24 @@ public final class OperationRunner {
             }
             boolean done = step.expected().isObservable() && step.done(obs.chains());
             if (!done && op.stepStarted() && obs.running()) {
-                done = reattach(domain, step, obs);
+                Host.Reattached r = host.reattach(domain, step, obs, defaultBandwidthMiB);
+                if (r == Host.Reattached.READY) {
+                    jobPermits.acquireUninterruptibly(); // the pivot step releases it
+                }
+                done = r != Host.Reattached.NOT_DONE;
             }
             if (!done) {
                 break;
             }
             log.info("step {} of {} already happened: {}", op.nextStep() + 1, op.steps().size(), step);
             if (step instanceof Step.Convert || step instanceof Step.ConvertDiff) {
-                createdFile(step).ifPresent(StepRunner::dropLinkedPartial);
+                createdFile(step).ifPresent(host::dropLinkedPartial);
             }
             op = op.stepDone();
             stored = book.save(stored.with(op));
-            obs = truth.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
+            obs = host.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
         }
         return stored;
-    }
-
-    /** Watches a job QEMU may still run for a step issued before the crash; true once it has done its part. */
-    private boolean reattach(String domain, Step step, Observation obs) {
-        if (step instanceof Step.Pivot || step instanceof Step.FinishCopy) {
-            return false; // their own run watches the job again (the copy or commit step below them was READY)
-        }
-        String disk = diskOf(step);
-        Optional<BlockJob> reattached = disk == null ? Optional.empty()
-                : ReattachedJobs.of(domain, step, obs.chains().chains().get(disk), defaultBandwidthMiB);
-        if (reattached.isEmpty()) {
-            return false;
-        }
-        BlockJob job = reattached.get();
-        BlockJobWatcher w = host.watch(job, BlockJobObserver.NONE);
-        try {
-            if (job.kind() == BlockJobKind.COPY) {
-                var first = java.util.concurrent.CompletableFuture.anyOf(w.whenReady(), w.outcome()).get();
-                return first instanceof BlockJobWatcher;
-            }
-            if (job.kind() == BlockJobKind.ACTIVE_COMMIT) {
-                // Ready (pivot is the next step) or ended: whichever comes first.
-                var first = java.util.concurrent.CompletableFuture.anyOf(w.whenReady(), w.outcome()).get();
-                if (first instanceof BlockJobWatcher) {
-                    jobPermits.acquireUninterruptibly(); // the pivot step releases it
-                    return true;
-                }
-                return ((BlockJobOutcome) first).state() == BlockJobState.COMPLETED;
-            }
-            return w.outcome().get().state() == BlockJobState.COMPLETED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StepFailed(domain, job.disk(), null, "interrupted while re-attaching to the block job", e);
-        } catch (ExecutionException e) {
-            log.warn("re-attached job on {}/{} ended without success; running the step again: {}", domain, job.disk(),
-                    e.getCause() == null ? e : e.getCause().getMessage());
-            return false;
-        }
     }
 
     // --- prepare ----------------------------------------------------------------------------------
@@ -544,7 +486,7 @@ public final class OperationRunner {
             }
             long free;
             try {
-                free = Files.getFileStore(Path.of(e.getKey())).getUsableSpace();
+                free = host.usableSpace(e.getKey());
             } catch (IOException x) {
                 throw new OperationRefused(OperationRefused.Reason.NO_SPACE, domain, null, e.getKey(),
                         "cannot read the free space of " + e.getKey() + ": " + x.getMessage());
@@ -562,10 +504,9 @@ public final class OperationRunner {
     /** Export and copy destinations: under export-dirs or copy-dirs, in a root-only directory, not there yet. */
     private void checkDestinations(String domain, Plan plan) {
         for (Step s : plan.steps()) {
-            HostFiles.Kind kind = s instanceof Step.CreateCopyTarget ? HostFiles.Kind.COPY : HostFiles.Kind.EXPORT;
             createdFile(s).filter(f -> !(s instanceof Step.CreateOverlay)).ifPresent(f -> {
                 try {
-                    files.destination(kind, Path.of(f));
+                    host.checkDestination(s, f);
                 } catch (DestinationRefused e) {
                     throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, diskOf(s), f, e.getMessage());
                 }

@@ -11,7 +11,6 @@ import dev.virtchain.libvirt.image.ImageHeader;
 import java.nio.file.LinkOption;
 import org.slf4j.LoggerFactory;
 
-import dev.virtchain.daemon.CrashPoints;
 import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.libvirt.BlockJob;
 import dev.virtchain.libvirt.BlockJobObserver;
@@ -44,7 +43,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * Carries out one step of a plan on the real host: block jobs through libvirt, offline work with
@@ -60,36 +58,27 @@ final class StepRunner implements Step.Visitor<Void> {
     private final QemuImg qemuImg;
     private final HostFiles files;
     private final DomainTruth truth;
+    private final StepContext cx;
     private final Semaphore jobPermits;
-    private final CrashPoints crash;
     private final String domain;
     private final Ledger ledger;
     private final long bandwidthMiB;
     private final ProgressSink progress;
-    private final Consumer<Taken> consistencyGot;
     private final java.time.Duration agentTimeout;
 
-    /** What a snapshot step really got: its consistency and why a quiesce asked for was not had (or null). */
-    record Taken(Consistency consistency, String note) {}
-    private final java.util.function.Function<String, Optional<String>> otherUser;
-
-    StepRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, DomainTruth truth, Semaphore jobPermits, CrashPoints crash,
-               String domain, Ledger ledger, long bandwidthMiB, ProgressSink progress,
-               Consumer<Taken> consistencyGot, java.util.function.Function<String, Optional<String>> otherUser,
+    StepRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, DomainTruth truth, StepContext cx,
                java.time.Duration agentTimeout) {
-        this.agentTimeout = agentTimeout;
-        this.otherUser = otherUser;
         this.host = host;
         this.qemuImg = qemuImg;
         this.files = files;
         this.truth = truth;
-        this.jobPermits = jobPermits;
-        this.crash = crash;
-        this.domain = domain;
-        this.ledger = ledger;
-        this.bandwidthMiB = bandwidthMiB;
-        this.progress = progress;
-        this.consistencyGot = consistencyGot;
+        this.cx = cx;
+        this.jobPermits = cx.jobPermits();
+        this.domain = cx.domain();
+        this.ledger = cx.ledger();
+        this.bandwidthMiB = cx.bandwidthMiB();
+        this.progress = cx.progress();
+        this.agentTimeout = agentTimeout;
     }
 
     @Override
@@ -124,7 +113,7 @@ final class StepRunner implements Step.Visitor<Void> {
             }
             throw e;
         }
-        consistencyGot.accept(new Taken(switch (r.consistency()) {
+        cx.taken().accept(new Taken(switch (r.consistency()) {
             case QUIESCED -> Consistency.QUIESCED;
             case CRASH_CONSISTENT, SHUT_OFF -> Consistency.CRASH;
         }, r.note()));
@@ -148,10 +137,10 @@ final class StepRunner implements Step.Visitor<Void> {
             BlockJobWatcher w = host.startCommit(new CommitRequest(domain, s.disk(), Path.of(s.top()), Path.of(s.base()),
                     bandwidthMiB), observer("commit " + s.disk(), reported));
             announce("commit " + s.disk(), s.estimatedBytes(), reported);
-            crash.reach("after-call");
+            cx.reach(CrashPoint.Where.AFTER_CALL);
             if (s.active()) {
                 await(w.whenReady(), s.disk(), s.top(), "active commit of " + s.top() + " into " + s.base());
-                crash.reach("at-ready");
+                cx.reach(CrashPoint.Where.AT_READY);
                 keepPermit = true; // the pivot step releases it
                 return null;
             }
@@ -172,7 +161,7 @@ final class StepRunner implements Step.Visitor<Void> {
             BlockJobWatcher w = watched.orElseGet(() -> reattach(s));
             requireCompleted(await(w.pivot(), s.disk(), s.newActive(), "pivot to " + s.newActive()), s.disk(),
                     s.newActive());
-            crash.reach("after-pivot");
+            cx.reach(CrashPoint.Where.AFTER_PIVOT);
             return null;
         } finally {
             jobPermits.release();
@@ -198,7 +187,7 @@ final class StepRunner implements Step.Visitor<Void> {
             BlockJobWatcher w = host.startPull(new PullRequest(domain, s.disk(), s.base() == null ? null : Path.of(s.base()),
                     bandwidthMiB), observer("pull " + s.disk(), reported));
             announce("pull " + s.disk(), s.estimatedBytes(), reported);
-            crash.reach("after-call");
+            cx.reach(CrashPoint.Where.AFTER_CALL);
             requireCompleted(await(w.outcome(), s.disk(), s.image(), "pull into " + s.image()), s.disk(), s.image());
             return null;
         } finally {
@@ -217,7 +206,7 @@ final class StepRunner implements Step.Visitor<Void> {
         String fmt = s.newBacking() == null ? null : formatOf(s.newBacking());
         qemuImg.rebase(Path.of(s.image()), s.newBacking() == null ? null : Path.of(s.newBacking()), fmt,
                 s.safe() ? RebaseMode.SAFE : RebaseMode.UNSAFE);
-        crash.reach("after-call");
+        cx.reach(CrashPoint.Where.AFTER_CALL);
         return null;
     }
 
@@ -227,7 +216,7 @@ final class StepRunner implements Step.Visitor<Void> {
         progress.progress("commit", 0, s.estimatedBytes(), "qemu-img commit " + s.top() + " into " + s.base());
         qemuImg.commit(files.chain(ledger, s.top()), Path.of(s.base()));
         progress.progress("commit", s.estimatedBytes(), s.estimatedBytes(), null);
-        crash.reach("after-call");
+        cx.reach(CrashPoint.Where.AFTER_CALL);
         return null;
     }
 
@@ -292,9 +281,9 @@ final class StepRunner implements Step.Visitor<Void> {
             throw new StepFailed(domain, disk, partial.toString(), e.getMessage(), e);
         }
         try {
-            crash.reach("export-created");
+            cx.reach(CrashPoint.Where.EXPORT_CREATED);
             write.accept(partial);
-            crash.reach("after-call");
+            cx.reach(CrashPoint.Where.AFTER_CALL);
             ImageCheck check = qemuImg.check(written.apply(partial));
             if (!check.clean()) {
                 throw new StepFailed(domain, disk, dest, "the export written to " + partial + " does not check clean ("
@@ -305,9 +294,9 @@ final class StepRunner implements Step.Visitor<Void> {
                         + " it was not given its name " + dest, null);
             }
             created.sync(); // the name must never come before the data
-            crash.reach("export-checked");
+            cx.reach(CrashPoint.Where.EXPORT_CHECKED);
             Files.createLink(target, partial);
-            crash.reach("export-linked");
+            cx.reach(CrashPoint.Where.EXPORT_LINKED);
             Files.delete(partial);
             fsyncDirectory(target.getParent());
         } catch (RuntimeException | IOException e) {
@@ -381,7 +370,7 @@ final class StepRunner implements Step.Visitor<Void> {
     public Void setDiskSource(Step.SetDiskSource s) {
         String xml = host.inactiveXml(domain);
         host.define(DiskSourceRewrite.withActiveImage(xml, s.disk(), Path.of(s.path()), formatOf(s.path())));
-        crash.reach("after-call");
+        cx.reach(CrashPoint.Where.AFTER_CALL);
         return null;
     }
 
@@ -453,7 +442,7 @@ final class StepRunner implements Step.Visitor<Void> {
                     made.add(f.to());
                 }
             }
-            crash.reach("before-define-clone");
+            cx.reach(CrashPoint.Where.BEFORE_DEFINE_CLONE);
             host.define(clone.xml());
         } catch (RuntimeException e) {
             for (Path p : made) {
@@ -537,12 +526,12 @@ final class StepRunner implements Step.Visitor<Void> {
 
     @Override
     public Void unlink(Step.Unlink s) {
-        crash.reach("before-unlink");
+        cx.reach(CrashPoint.Where.BEFORE_UNLINK);
         Path file = Path.of(s.path());
         if (!Files.exists(file)) {
             return null;
         }
-        Optional<String> user = otherUser.apply(s.path());
+        Optional<String> user = cx.otherUser().apply(s.path());
         if (user.isPresent()) {
             throw new StepFailed(domain, s.disk(), s.path(), "refusing to delete " + s.path()
                     + ": the ledger of domain " + user.get() + " still names it", null);
@@ -592,7 +581,7 @@ final class StepRunner implements Step.Visitor<Void> {
                 qemuImg.createEmptyIn(dest, s.format().qemuName(), size);
             }
             created.sync();
-            crash.reach("after-call");
+            cx.reach(CrashPoint.Where.AFTER_CALL);
         } catch (RuntimeException | IOException e) {
             RuntimeException failed = e instanceof RuntimeException r ? r : new StepFailed(domain, s.disk(), s.path(),
                     "cannot write the copy target " + s.path() + ": " + e.getMessage(), e);
@@ -619,9 +608,9 @@ final class StepRunner implements Step.Visitor<Void> {
             BlockJobWatcher w = host.startCopy(new dev.virtchain.libvirt.CopyRequest(domain, s.disk(), Path.of(s.dest()),
                     s.format().qemuName(), s.shallow(), true, bandwidthMiB), observer("copy " + s.disk(), reported));
             announce("copy " + s.disk(), s.estimatedBytes(), reported);
-            crash.reach("after-call");
+            cx.reach(CrashPoint.Where.AFTER_CALL);
             awaitReady(w, s.disk(), s.dest());
-            crash.reach("at-ready");
+            cx.reach(CrashPoint.Where.AT_READY);
             return null;
         } finally {
             jobPermits.release();
@@ -675,7 +664,7 @@ final class StepRunner implements Step.Visitor<Void> {
         }
         String what = s.pivot() ? "pivot to " + s.dest() : "end of the copy to " + s.dest();
         requireCompleted(await(s.pivot() ? w.pivot() : w.finish(), s.disk(), s.dest(), what), s.disk(), s.dest());
-        crash.reach(s.pivot() ? "after-pivot" : "after-call");
+        cx.reach(s.pivot() ? CrashPoint.Where.AFTER_PIVOT : CrashPoint.Where.AFTER_CALL);
         return null;
     }
 
