@@ -298,7 +298,19 @@ public final class ManagedDomains implements Recovery {
                     ledger.snapshots().size() - current.snapshots().size());
         }
         Ledger shared = shareImagesWithOthers(ledger);
-        book.save(known.map(k -> k.with(shared)).orElse(StoredLedger.idle(shared)));
+        if (known.isEmpty()) {
+            runner.adopt(shared);
+        } else {
+            Ledger current = known.get().ledger();
+            runner.rewrite(d.uuid(), "take in images stacked on " + domain + "'s chains by hand", "adopt " + domain
+                    + " again when it is done", now -> {
+                        if (!now.equals(current)) {
+                            throw new OperationRefused(OperationRefused.Reason.BUSY, domain, null, null, "the ledger of "
+                                    + domain + " changed while its chains were read; adopt " + domain + " again");
+                        }
+                        return shared;
+                    });
+        }
         drift.remove(domain);
         return shared;
     }
@@ -338,24 +350,22 @@ public final class ManagedDomains implements Recovery {
             }
         }
         for (Map.Entry<String, Set<String>> e : sharedPaths.entrySet()) {
-            // Read, changed and saved under the book's lock: the owner's ledger as it is now, not
-            // as it was when the paths were collected, and never while an operation holds it.
             String clone = ledger.domainName();
-            book.update(e.getKey(), owner -> {
-                Ledger o = protectedBy(owner.ledger(), e.getValue(), clone);
-                if (o.equals(owner.ledger())) {
-                    return owner;
-                }
-                if (busyWith(owner).isPresent() && alreadyCovered(owner.ledger(), e.getValue(), clone)) {
-                    // The clone operation running there protected the clone's base snapshot already,
-                    // and the planner keeps everything below a protected holder: nothing is at risk.
-                    return owner;
-                }
-                refuseIfBusy(owner, "the snapshots " + clone + " reads cannot be protected while it runs;"
-                        + " adopt " + clone + " again when it is done");
-                log.info("{}: snapshots whose images {} uses are now protected", owner.ledger().domainName(), clone);
-                return owner.with(o);
-            });
+            Optional<StoredLedger> owner = book.byUuid(e.getKey());
+            if (owner.isEmpty() || protectedBy(owner.get().ledger(), e.getValue(), clone).equals(owner.get().ledger())) {
+                continue;
+            }
+            if (busyWith(owner.get()).isPresent() && alreadyCovered(owner.get().ledger(), e.getValue(), clone)) {
+                // The clone operation running there protected the clone's base snapshot already,
+                // and the planner keeps everything below a protected holder: nothing is at risk.
+                continue;
+            }
+            // The executor changes the owner's ledger as it is once its disks are claimed, and
+            // refuses while an operation holds it.
+            runner.rewrite(e.getKey(), "protect the snapshots " + clone + " reads", "the snapshots " + clone
+                    + " reads cannot be protected while it runs; adopt " + clone + " again when it is done",
+                    l -> protectedBy(l, e.getValue(), clone));
+            log.info("{}: snapshots whose images {} uses are now protected", owner.get().ledger().domainName(), clone);
         }
         return out;
     }
@@ -408,21 +418,19 @@ public final class ManagedDomains implements Recovery {
     private void releaseProtections(String goneDomain) {
         for (StoredLedger other : book.all()) {
             try {
-                book.update(other.uuid(), now -> {
-                    Ledger l = now.ledger();
-                    for (var s : now.ledger().snapshots()) {
-                        if (s.protectedBy().contains(goneDomain)) {
-                            l = l.withoutProtection(s.name(), goneDomain);
-                        }
-                    }
-                    if (l.equals(now.ledger())) {
-                        return now;
-                    }
-                    refuseIfBusy(now, "its snapshots stay protected by " + goneDomain + " (nothing is lost; merging"
-                            + " them is refused)");
-                    log.info("{}: {} is gone, its protection of snapshots is lifted", l.domainName(), goneDomain);
-                    return now.with(l);
-                });
+                StoredLedger before = other;
+                runner.rewrite(other.uuid(), "lift the protections of " + goneDomain, "its snapshots stay protected by "
+                        + goneDomain + " (nothing is lost; merging them is refused)", l -> {
+                            Ledger out = l;
+                            for (var s : l.snapshots()) {
+                                if (s.protectedBy().contains(goneDomain)) {
+                                    out = out.withoutProtection(s.name(), goneDomain);
+                                }
+                            }
+                            return out;
+                        }).filter(after -> after.version() != before.version()).ifPresent(after -> log.info(
+                                "{}: {} is gone, its protection of snapshots is lifted", after.ledger().domainName(),
+                                goneDomain));
             } catch (OperationRefused e) {
                 log.warn("{}", e.getMessage());
             }
@@ -473,7 +481,17 @@ public final class ManagedDomains implements Recovery {
                                 event.kind(), l.operation().get().id());
                         return;
                     }
-                    book.retire(event.uuid());
+                    boolean retired;
+                    try {
+                        retired = runner.retire(event.uuid());
+                    } catch (OperationRefused e) {
+                        retired = false;
+                    }
+                    if (!retired) {
+                        log.warn("{} went away ({}) while an operation ran on it; its ledger stays for recovery",
+                                event.domain(), event.kind());
+                        return;
+                    }
                     releaseProtections(event.domain());
                     log.info("{} went away ({}); its ledger is kept under retired/", event.domain(), event.kind());
                 });

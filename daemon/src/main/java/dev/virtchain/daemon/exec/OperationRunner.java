@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,6 +172,91 @@ public final class OperationRunner {
             return new Result(id, plan, stored.ledger(), true);
         } finally {
             active.remove(domain);
+            locks.release(domain, disks, id);
+        }
+    }
+
+    /**
+     * Takes a domain virtchain has no ledger for into the book: one atomic write of its first
+     * generation, under the domain's disk claims.
+     *
+     * @throws OperationRefused BUSY when something holds its disks
+     * @throws dev.virtchain.daemon.ledger.StaleLedger when it has a ledger already
+     */
+    public StoredLedger adopt(Ledger ledger) {
+        String domain = ledger.domainName();
+        String id = newOperationId();
+        Set<String> disks = Set.copyOf(ledger.diskTargets());
+        claim(domain, disks, id, "adopt " + domain);
+        try {
+            return book.save(StoredLedger.idle(ledger));
+        } finally {
+            locks.release(domain, disks, id);
+        }
+    }
+
+    /**
+     * Changes a ledger in a way that moves no image (images stacked on top by hand taken in,
+     * snapshots protected for a clone or no longer): an operation of one ledger step, recorded
+     * before it is written, under the domain's disk claims. {@code change} sees the ledger as it
+     * is once the claims are held; returning it unchanged writes nothing.
+     *
+     * @param advice what to do when the domain is busy, for the refusal's message
+     * @return the ledger afterwards; empty when the book has none for {@code uuid}
+     * @throws OperationRefused BUSY while another operation holds the domain or is recorded in it
+     */
+    public Optional<StoredLedger> rewrite(String uuid, String description, String advice, UnaryOperator<Ledger> change) {
+        Optional<StoredLedger> known = book.byUuid(uuid);
+        if (known.isEmpty() || change.apply(known.get().ledger()).equals(known.get().ledger())) {
+            return known;
+        }
+        String domain = known.get().ledger().domainName();
+        String id = newOperationId();
+        Set<String> disks = Set.copyOf(known.get().ledger().diskTargets());
+        claim(domain, disks, id, description, advice);
+        try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, id)) {
+            StoredLedger stored = book.byUuid(uuid).orElseThrow();
+            if (stored.operation().isPresent()) {
+                OperationRecord op = stored.operation().get();
+                throw new OperationRefused(OperationRefused.Reason.BUSY, domain, null, null, "domain " + domain
+                        + " is busy with operation " + op.id() + " (" + op.description() + "); " + advice);
+            }
+            Ledger next = change.apply(stored.ledger());
+            if (next.equals(stored.ledger())) {
+                return Optional.of(stored);
+            }
+            next.requireValid();
+            OperationRecord op = OperationRecord.begin(id, "ledger", description, clock.instant(),
+                    List.of(new Step.UpdateLedger(next)));
+            return Optional.of(apply(domain, book.save(stored.with(op)), defaultBandwidthMiB, ProgressSink.DISCARD));
+        } finally {
+            active.remove(domain);
+            locks.release(domain, disks, id);
+        }
+    }
+
+    /**
+     * Sets aside the ledger of a domain libvirt no longer has (under {@code retired/}), unless an
+     * operation is recorded in it: then it stays for recovery.
+     *
+     * @return true when it was retired
+     */
+    public boolean retire(String uuid) {
+        Optional<StoredLedger> known = book.byUuid(uuid);
+        if (known.isEmpty()) {
+            return false;
+        }
+        String domain = known.get().ledger().domainName();
+        String id = newOperationId();
+        Set<String> disks = Set.copyOf(known.get().ledger().diskTargets());
+        claim(domain, disks, id, "retire the ledger of " + domain);
+        try {
+            if (book.byUuid(uuid).map(s -> s.operation().isPresent()).orElse(true)) {
+                return false;
+            }
+            book.retire(uuid);
+            return true;
+        } finally {
             locks.release(domain, disks, id);
         }
     }
@@ -472,10 +558,13 @@ public final class OperationRunner {
     // --- prepare ----------------------------------------------------------------------------------
 
     private void claim(String domain, Set<String> disks, String id, String description) {
+        claim(domain, disks, id, description, "wait for it ('virtchain job-list " + domain + "') or abort its job");
+    }
+
+    private void claim(String domain, Set<String> disks, String id, String description, String advice) {
         locks.tryClaim(domain, disks, new DiskLocks.Holder(id, description)).ifPresent(h -> {
             throw new OperationRefused(OperationRefused.Reason.BUSY, domain, null, null, "domain " + domain
-                    + " is busy with operation " + h.operationId() + " (" + h.description()
-                    + "); wait for it ('virtchain job-list " + domain + "') or abort its job");
+                    + " is busy with operation " + h.operationId() + " (" + h.description() + "); " + advice);
         });
     }
 

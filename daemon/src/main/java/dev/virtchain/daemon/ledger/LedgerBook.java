@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * The ledgers of every managed domain, in memory and on disk: every change is saved through
@@ -16,8 +15,8 @@ import java.util.function.UnaryOperator;
  * {@code with...} copies keep it), and {@link #save} writes it only while that is still the newest
  * generation, returning the saved value with its new generation for the writer's next change.
  * A change made from a stale read fails with {@link StaleLedger} instead of overwriting the
- * change that came between. Writers that change a ledger they do not otherwise hold use {@link
- * #update}, which reads and writes under the book's lock.
+ * change that came between. Only the executor ({@code OperationRunner}) writes: every change
+ * to a ledger is one of its operations, under the domain's disk claims.
  */
 public final class LedgerBook {
     private final LedgerStore store;
@@ -83,23 +82,6 @@ public final class LedgerBook {
         StoredLedger saved = store.save(next);
         put(saved);
         return saved;
-    }
-
-    /**
-     * Reads the domain's current ledger, changes it and saves the result, all under the book's lock,
-     * so no other save comes between: for writers that change another domain's ledger. {@code change}
-     * must be quick and change nothing outside (it runs with every other ledger write waiting);
-     * returning its argument unchanged writes nothing.
-     *
-     * @return the ledger as it is afterwards; empty when the book has none for {@code uuid}
-     */
-    public synchronized Optional<StoredLedger> update(String uuid, UnaryOperator<StoredLedger> change) {
-        StoredLedger current = byUuid.get(uuid);
-        if (current == null) {
-            return Optional.empty();
-        }
-        StoredLedger next = change.apply(current);
-        return Optional.of(next.equals(current) ? current : save(next));
     }
 
     /** The domain is gone from this host: keep its ledger aside, stop managing it. */

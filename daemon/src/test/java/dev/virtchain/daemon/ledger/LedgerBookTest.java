@@ -5,7 +5,6 @@ import static dev.virtchain.daemon.ledger.LedgerStoreTest.UUID;
 import static dev.virtchain.daemon.ledger.LedgerStoreTest.sampleLedger;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,47 +111,6 @@ class LedgerBookTest {
         assertEquals(Optional.of(g2), restarted.byUuid(UUID));
         assertThrows(StaleLedger.class, () -> restarted.save(g1.with(sampleLedger())));
         assertEquals(3, restarted.save(restarted.byUuid(UUID).orElseThrow().with(sampleLedger())).version());
-    }
-
-    @Test
-    void updateReadsChangesAndSavesUnderTheLockAndWritesNothingForNoChange() throws Exception {
-        book.save(StoredLedger.idle(sampleLedger()));
-        byte[] before = Files.readAllBytes(store.fileOf(UUID));
-        StoredLedger same = book.update(UUID, s -> s).orElseThrow();
-        assertSame(book.byUuid(UUID).orElseThrow(), same);
-        assertArrayEquals(before, Files.readAllBytes(store.fileOf(UUID)), "no change, no write");
-        assertEquals(2, book.update(UUID, s -> s.with(s.ledger().withCurrent("s0"))).orElseThrow().version());
-        assertTrue(book.update("0000", s -> s).isEmpty());
-    }
-
-    /** Many writers each adding one hold through update: none is lost, as plain read-then-save would lose them. */
-    @Test
-    void concurrentUpdatesLoseNothing() throws Exception {
-        book.save(StoredLedger.idle(sampleLedger()));
-        int writers = 8;
-        int each = 10;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            int writer = w;
-            done.add(pool.submit(() -> {
-                go.await();
-                for (int i = 0; i < each; i++) {
-                    String tag = "w" + writer + "-" + i;
-                    book.update(UUID, s -> s.with(s.ledger().withHold("s1", tag)));
-                }
-                return null;
-            }));
-        }
-        go.countDown();
-        for (Future<?> f : done) {
-            f.get(1, TimeUnit.MINUTES);
-        }
-        pool.shutdown();
-        Ledger after = store.load(UUID).orElseThrow().ledger();
-        assertEquals(writers * each, after.requireSnapshot("s1").holds().size());
-        assertEquals(1 + writers * each, book.byUuid(UUID).orElseThrow().version());
     }
 
     /** The same writers with read-then-save: the races that silently lost holds now fail, loudly. */
