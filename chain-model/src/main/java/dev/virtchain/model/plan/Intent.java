@@ -12,6 +12,12 @@ import java.util.UUID;
 /** What the user (or a policy) asks for. The planner turns it into a {@link Plan}. */
 public sealed interface Intent {
 
+    /** The operation's kind, as the journal, the metrics and {@code --json} name it. */
+    String kind();
+
+    /** The operation in a few words for people: logs, {@code job-list}, refusals. */
+    String describe();
+
     /**
      * Take a snapshot.
      *
@@ -23,6 +29,16 @@ public sealed interface Intent {
      */
     record Create(String name, Set<String> disks, QuiesceMode quiesce, String description, Origin origin)
             implements Intent {
+        @Override
+        public String kind() {
+            return "create";
+        }
+
+        @Override
+        public String describe() {
+            return "create snapshot " + name;
+        }
+
         public Create {
             disks = Set.copyOf(new TreeSet<>(disks));
             Objects.requireNonNull(quiesce, "quiesce");
@@ -38,6 +54,16 @@ public sealed interface Intent {
      * Delete snapshots, any number, anywhere; an empty set only finishes pending tombstones.
      */
     record Delete(Set<String> names) implements Intent {
+        @Override
+        public String kind() {
+            return "delete";
+        }
+
+        @Override
+        public String describe() {
+            return names.isEmpty() ? "finish tombstoned merges" : "delete snapshots " + String.join(", ", new TreeSet<>(names));
+        }
+
         public Delete {
             names = Set.copyOf(names);
         }
@@ -58,6 +84,16 @@ public sealed interface Intent {
      *                        more: a running domain is shut down cleanly, waiting that long
      */
     record Revert(String name, boolean force, int shutdownSeconds) implements Intent {
+        @Override
+        public String kind() {
+            return "revert";
+        }
+
+        @Override
+        public String describe() {
+            return "revert to " + name;
+        }
+
         public Revert(String name, boolean force) {
             this(name, force, 0);
         }
@@ -79,6 +115,16 @@ public sealed interface Intent {
      *              resumed operation finds that copy again; null lets the step choose one
      */
     record Clone(String name, String newDomain, Map<String, String> paths, UUID uuid) implements Intent {
+        @Override
+        public String kind() {
+            return "clone";
+        }
+
+        @Override
+        public String describe() {
+            return "clone " + name + " into " + newDomain;
+        }
+
         public Clone {
             paths = Map.copyOf(paths);
         }
@@ -90,10 +136,30 @@ public sealed interface Intent {
 
     /** Make a disk's active image standalone; snapshots stay as they are. */
     record Flatten(String disk) implements Intent {
+        @Override
+        public String kind() {
+            return "flatten";
+        }
+
+        @Override
+        public String describe() {
+            return "flatten " + disk;
+        }
+
     }
 
     /** Write a snapshot's point in time as standalone images, one per disk in {@code destinations}. */
     record Export(String name, Map<String, String> destinations) implements Intent {
+        @Override
+        public String kind() {
+            return "export";
+        }
+
+        @Override
+        public String describe() {
+            return "export " + name;
+        }
+
         public Export {
             destinations = Map.copyOf(new TreeMap<>(destinations));
         }
@@ -104,6 +170,16 @@ public sealed interface Intent {
      * backing is {@code from}'s holder, one per disk in {@code destinations}.
      */
     record ExportDiff(String from, String to, Map<String, String> destinations) implements Intent {
+        @Override
+        public String kind() {
+            return "export-diff";
+        }
+
+        @Override
+        public String describe() {
+            return "export the difference " + from + ".." + to;
+        }
+
         public ExportDiff {
             destinations = Map.copyOf(new TreeMap<>(destinations));
         }
@@ -121,6 +197,16 @@ public sealed interface Intent {
      */
     record BlockCopy(String disk, String dest, boolean shallow, dev.virtchain.model.ImageFormat format, boolean pivot)
             implements Intent {
+        @Override
+        public String kind() {
+            return "blockcopy";
+        }
+
+        @Override
+        public String describe() {
+            return "copy " + disk + " to " + dest + (pivot ? " and switch to it" : "");
+        }
+
         public BlockCopy {
             Objects.requireNonNull(disk, "disk");
             Objects.requireNonNull(dest, "dest");

@@ -76,6 +76,119 @@ public sealed interface Step {
     /** What the live truth shows after this step. */
     Expectation expected();
 
+    /** The disk this step works on; null for a step on the whole domain (snapshot, stop, start, define, ledger). */
+    String disk();
+
+    /** What the executor needs to know of a step beyond its fields; one case per kind ({@link #TRAITS}). */
+    default Traits traits() {
+        return accept(TRAITS);
+    }
+
+    /**
+     * @param creates     the file the step makes, which undoing it removes: an overlay, an export, a copy target
+     * @param movesChains whether the step can change what a disk's chain is (a rollback is then unsafe)
+     * @param merge       the kind of merge the step is, for the byte counts; empty for steps that move no
+     *                    guest data between layers
+     */
+    record Traits(java.util.Optional<String> creates, boolean movesChains, java.util.Optional<String> merge) {
+        static Traits of(String creates, boolean movesChains, String merge) {
+            return new Traits(java.util.Optional.ofNullable(creates), movesChains, java.util.Optional.ofNullable(merge));
+        }
+    }
+
+    /** The traits of every step kind: a new kind does not compile until it has a line here. */
+    Visitor<Traits> TRAITS = new Visitor<>() {
+        @Override
+        public Traits createOverlay(CreateOverlay s) {
+            return Traits.of(s.path(), false, null);
+        }
+
+        @Override
+        public Traits takeSnapshot(TakeSnapshot s) {
+            return Traits.of(null, true, null);
+        }
+
+        @Override
+        public Traits blockCommit(BlockCommit s) {
+            return Traits.of(null, true, s.active() ? "active-commit" : "commit");
+        }
+
+        @Override
+        public Traits pivot(Pivot s) {
+            return Traits.of(null, true, null);
+        }
+
+        @Override
+        public Traits blockPull(BlockPull s) {
+            return Traits.of(null, true, "pull");
+        }
+
+        @Override
+        public Traits offlineRebase(OfflineRebase s) {
+            return Traits.of(null, true, "offline-rebase");
+        }
+
+        @Override
+        public Traits offlineCommit(OfflineCommit s) {
+            return Traits.of(null, true, "offline-commit");
+        }
+
+        @Override
+        public Traits convert(Convert s) {
+            return Traits.of(s.dest(), false, null);
+        }
+
+        @Override
+        public Traits convertDiff(ConvertDiff s) {
+            return Traits.of(s.dest(), false, null);
+        }
+
+        @Override
+        public Traits setDiskSource(SetDiskSource s) {
+            return Traits.of(null, true, null);
+        }
+
+        @Override
+        public Traits stopDomain(StopDomain s) {
+            return Traits.of(null, true, null);
+        }
+
+        @Override
+        public Traits startDomain(StartDomain s) {
+            return Traits.of(null, true, null);
+        }
+
+        @Override
+        public Traits defineClone(DefineClone s) {
+            return Traits.of(null, true, null);
+        }
+
+        @Override
+        public Traits unlink(Unlink s) {
+            return Traits.of(null, false, null);
+        }
+
+        @Override
+        public Traits updateLedger(UpdateLedger s) {
+            return Traits.of(null, true, null);
+        }
+
+        @Override
+        public Traits createCopyTarget(CreateCopyTarget s) {
+            return Traits.of(s.path(), false, null);
+        }
+
+        @Override
+        public Traits blockCopy(BlockCopy s) {
+            return Traits.of(null, false, null);
+        }
+
+        @Override
+        public Traits finishCopy(FinishCopy s) {
+            return Traits.of(null, s.pivot(), null);
+        }
+    };
+
     /** Whether {@code observed} shows that this step has already happened. */
     default boolean done(ObservedChains observed) {
         return expected().matches(observed);
@@ -110,6 +223,11 @@ public sealed interface Step {
      */
     record TakeSnapshot(String snapshot, Map<String, String> overlays, QuiesceMode quiesce,
                         Map<String, List<String>> chainsAfter) implements Step {
+        @Override
+        public String disk() {
+            return null;
+        }
+
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.takeSnapshot(this);
@@ -291,6 +409,11 @@ public sealed interface Step {
      * long for it to be off.
      */
     record StopDomain(int shutdownSeconds) implements Step {
+        @Override
+        public String disk() {
+            return null;
+        }
+
         public StopDomain() {
             this(0);
         }
@@ -319,6 +442,11 @@ public sealed interface Step {
     /** Start the domain; a running domain is left alone. */
     record StartDomain() implements Step {
         @Override
+        public String disk() {
+            return null;
+        }
+
+        @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.startDomain(this);
         }
@@ -335,6 +463,11 @@ public sealed interface Step {
      * (null: the step chooses one; recorded operations from before the UUID was kept have none).
      */
     record DefineClone(String newDomain, Map<String, String> disks, java.util.UUID uuid) implements Step {
+        @Override
+        public String disk() {
+            return null;
+        }
+
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.defineClone(this);
@@ -372,6 +505,11 @@ public sealed interface Step {
 
     /** Persist this ledger: from here on it is the truth about points in time. */
     record UpdateLedger(Ledger ledger) implements Step {
+        @Override
+        public String disk() {
+            return null;
+        }
+
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.updateLedger(this);

@@ -111,7 +111,7 @@ public final class LiveHost implements Host {
         if (step instanceof Step.Pivot || step instanceof Step.FinishCopy) {
             return Reattached.NOT_DONE; // their own run watches the job again (the copy or commit step below them was READY)
         }
-        String disk = OperationRunner.diskOf(step);
+        String disk = step.disk();
         Optional<BlockJob> reattached = disk == null ? Optional.empty()
                 : ReattachedJobs.of(domain, step, obs.chains().chains().get(disk), bandwidthMiB);
         if (reattached.isEmpty()) {

@@ -121,7 +121,7 @@ public final class OperationRunner {
         if (options.dryRun()) {
             return runCounted(domain, intent, options, progress);
         }
-        String kind = kindOf(intent);
+        String kind = intent.kind();
         try {
             Result r = runCounted(domain, intent, options, progress);
             tally.operation(kind, OperationTally.Result.SUCCEEDED);
@@ -141,7 +141,7 @@ public final class OperationRunner {
                 + " is not managed by virtchain; 'virtchain adopt " + domain + "' takes it over"));
         String id = newOperationId();
         Set<String> disks = Set.copyOf(stored.ledger().diskTargets());
-        claim(domain, disks, id, describe(intent));
+        claim(domain, disks, id, intent.describe());
         try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, id)) {
             stored = book.byName(domain).orElseThrow(); // as of the claim: a finished operation may have moved it
             if (stored.operation().isPresent()) {
@@ -160,13 +160,13 @@ public final class OperationRunner {
                 checkSpace(domain, plan);
             }
             checkDestinations(domain, plan);
-            OperationRecord op = OperationRecord.begin(id, kindOf(intent), describe(intent), clock.instant(), plan.steps());
+            OperationRecord op = OperationRecord.begin(id, intent.kind(), intent.describe(), clock.instant(), plan.steps());
             stored = book.save(stored.with(op));
             log.info("operation {} on {}: {} ({} steps, {} bytes to copy)", id, domain, op.description(),
                     plan.steps().size(), plan.estimatedBytes());
             long bandwidth = options.bandwidthMiB() > 0 ? options.bandwidthMiB() : defaultBandwidthMiB;
             for (Step s : plan.steps()) {
-                mergeKind(s).ifPresent(k -> tally.planned(k, s.estimatedBytes()));
+                s.traits().merge().ifPresent(k -> tally.planned(k, s.estimatedBytes()));
             }
             stored = apply(domain, stored, bandwidth, progress);
             return new Result(id, plan, stored.ledger(), true);
@@ -351,14 +351,14 @@ public final class OperationRunner {
                         got.set(t);
                         takenAt.set(clock.instant());
                     }, path -> otherLedgerNaming(domain, path));
-            try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, diskOf(step))) {
+            try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id()).and(LogScope.DISK, step.disk())) {
                 log.info("step {} of {}: {}", op.nextStep() + 1, op.steps().size(), step);
                 host.run(step, cx);
             } catch (RuntimeException e) {
                 throw settle(domain, stored, e);
             }
             crash.reach(new CrashPoint(CrashPoint.Where.AFTER_STEP, index));
-            mergeKind(step).ifPresent(k -> tally.copied(k, jobTotal.get()));
+            step.traits().merge().ifPresent(k -> tally.copied(k, jobTotal.get()));
             if (step instanceof Step.TakeSnapshot t && t.quiesce() == dev.virtchain.model.plan.QuiesceMode.AUTO
                     && got.get() != null && got.get().consistency() == Consistency.CRASH && runningNow(domain)) {
                 tally.quiesceFellBack(domain);
@@ -369,20 +369,6 @@ public final class OperationRunner {
         stored = book.save(stored.idle());
         log.info("operation {} on {} done", op.id(), domain);
         return stored;
-    }
-
-    /** The merge a step is, for the byte counts; empty for steps that copy no guest data between layers. */
-    static Optional<String> mergeKind(Step s) {
-        if (s instanceof Step.BlockCommit c) {
-            return Optional.of(c.active() ? "active-commit" : "commit");
-        } else if (s instanceof Step.BlockPull) {
-            return Optional.of("pull");
-        } else if (s instanceof Step.OfflineCommit) {
-            return Optional.of("offline-commit");
-        } else if (s instanceof Step.OfflineRebase) {
-            return Optional.of("offline-rebase");
-        }
-        return Optional.empty();
     }
 
     /** A shut-off domain's snapshot is consistent without the agent: only a running one falls back. */
@@ -433,12 +419,12 @@ public final class OperationRunner {
         OperationRecord op = stored.operation().orElseThrow();
         Step failed = op.currentStep();
         StepFailed error = cause instanceof StepFailed sf ? sf
-                : new StepFailed(domain, diskOf(failed), null, "step " + (op.nextStep() + 1) + " of " + op.steps().size()
+                : new StepFailed(domain, failed.disk(), null, "step " + (op.nextStep() + 1) + " of " + op.steps().size()
                         + " (" + failed.getClass().getSimpleName() + ") of operation " + op.id() + " on " + domain
                         + " failed: " + cause.getMessage(), cause);
         try {
             if (failed instanceof Step.Pivot || failed instanceof Step.BlockCopy || failed instanceof Step.FinishCopy) {
-                abortReadyJob(domain, diskOf(failed), error);
+                abortReadyJob(domain, failed.disk(), error);
             }
             int lastPersisted = -1;
             for (int i = 0; i < op.nextStep(); i++) {
@@ -447,13 +433,13 @@ public final class OperationRunner {
                 }
             }
             List<Step> stretch = op.steps().subList(lastPersisted + 1, op.nextStep() + 1);
-            boolean movedTruth = stretch.subList(0, stretch.size() - 1).stream().anyMatch(s -> !leavesChainsAlone(s));
+            boolean movedTruth = stretch.subList(0, stretch.size() - 1).stream().anyMatch(s -> s.traits().movesChains());
             Observation now = host.observe(domain);
             if (!movedTruth && chainsMatch(stored.ledger(), now)) {
                 for (Step s : stretch) {
                     // Exports clean up their own partial file; their destination appears only when complete.
                     if (s instanceof Step.CreateOverlay || s instanceof Step.CreateCopyTarget) {
-                        createdFile(s).filter(f -> !now.inAnyChain(f)).ifPresent(f -> delete(f, error));
+                        s.traits().creates().filter(f -> !now.inAnyChain(f)).ifPresent(f -> delete(f, error));
                     }
                 }
                 book.save(stored.idle());
@@ -477,28 +463,6 @@ public final class OperationRunner {
         } catch (Exception e) {
             error.addSuppressed(e);
         }
-    }
-
-    private static boolean leavesChainsAlone(Step s) {
-        return s instanceof Step.CreateOverlay || s instanceof Step.Convert || s instanceof Step.ConvertDiff
-                || s instanceof Step.Unlink || s instanceof Step.CreateCopyTarget || s instanceof Step.BlockCopy
-                || s instanceof Step.FinishCopy f && !f.pivot();
-    }
-
-    private static Optional<String> createdFile(Step s) {
-        if (s instanceof Step.CreateOverlay c) {
-            return Optional.of(c.path());
-        }
-        if (s instanceof Step.Convert c) {
-            return Optional.of(c.dest());
-        }
-        if (s instanceof Step.ConvertDiff c) {
-            return Optional.of(c.dest());
-        }
-        if (s instanceof Step.CreateCopyTarget c) {
-            return Optional.of(c.path());
-        }
-        return Optional.empty();
     }
 
     private static boolean chainsMatch(Ledger l, Observation obs) {
@@ -546,7 +510,7 @@ public final class OperationRunner {
             }
             log.info("step {} of {} already happened: {}", op.nextStep() + 1, op.steps().size(), step);
             if (step instanceof Step.Convert || step instanceof Step.ConvertDiff) {
-                createdFile(step).ifPresent(host::dropLinkedPartial);
+                step.traits().creates().ifPresent(host::dropLinkedPartial);
             }
             op = op.stepDone();
             stored = book.save(stored.with(op));
@@ -583,7 +547,7 @@ public final class OperationRunner {
             long needed = e.getValue() + minFreeBytes;
             if (free < needed) {
                 throw new OperationRefused(OperationRefused.Reason.NO_SPACE, domain, null, e.getKey(),
-                        "not enough space in " + e.getKey() + " for " + describe(plan.intent()) + ": it needs up to "
+                        "not enough space in " + e.getKey() + " for " + plan.intent().describe() + ": it needs up to "
                         + e.getValue() + " bytes plus the " + minFreeBytes + "-byte margin, " + free
                         + " are free; free some space (or delete older snapshots first)");
             }
@@ -593,11 +557,11 @@ public final class OperationRunner {
     /** Export and copy destinations: under export-dirs or copy-dirs, in a root-only directory, not there yet. */
     private void checkDestinations(String domain, Plan plan) {
         for (Step s : plan.steps()) {
-            createdFile(s).filter(f -> !(s instanceof Step.CreateOverlay)).ifPresent(f -> {
+            s.traits().creates().filter(f -> !(s instanceof Step.CreateOverlay)).ifPresent(f -> {
                 try {
                     host.checkDestination(s, f);
                 } catch (DestinationRefused e) {
-                    throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, diskOf(s), f, e.getMessage());
+                    throw new OperationRefused(OperationRefused.Reason.EXISTS, domain, s.disk(), f, e.getMessage());
                 }
             });
         }
@@ -612,79 +576,6 @@ public final class OperationRunner {
                     v.steps(), phase, done, total, v.started()));
             client.progress(phase, done, total, message);
         };
-    }
-
-    static String diskOf(Step s) {
-        if (s instanceof Step.BlockCommit x) {
-            return x.disk();
-        } else if (s instanceof Step.BlockPull x) {
-            return x.disk();
-        } else if (s instanceof Step.Pivot x) {
-            return x.disk();
-        } else if (s instanceof Step.CreateOverlay x) {
-            return x.disk();
-        } else if (s instanceof Step.OfflineRebase x) {
-            return x.disk();
-        } else if (s instanceof Step.OfflineCommit x) {
-            return x.disk();
-        } else if (s instanceof Step.Unlink x) {
-            return x.disk();
-        } else if (s instanceof Step.Convert x) {
-            return x.disk();
-        } else if (s instanceof Step.ConvertDiff x) {
-            return x.disk();
-        } else if (s instanceof Step.SetDiskSource x) {
-            return x.disk();
-        } else if (s instanceof Step.CreateCopyTarget x) {
-            return x.disk();
-        } else if (s instanceof Step.BlockCopy x) {
-            return x.disk();
-        } else if (s instanceof Step.FinishCopy x) {
-            return x.disk();
-        }
-        return null;
-    }
-
-    static String kindOf(Intent intent) {
-        if (intent instanceof Intent.Create) {
-            return "create";
-        } else if (intent instanceof Intent.Delete) {
-            return "delete";
-        } else if (intent instanceof Intent.Revert) {
-            return "revert";
-        } else if (intent instanceof Intent.Clone) {
-            return "clone";
-        } else if (intent instanceof Intent.Flatten) {
-            return "flatten";
-        } else if (intent instanceof Intent.Export) {
-            return "export";
-        } else if (intent instanceof Intent.ExportDiff) {
-            return "export-diff";
-        } else if (intent instanceof Intent.BlockCopy) {
-            return "blockcopy";
-        }
-        return intent.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    static String describe(Intent intent) {
-        if (intent instanceof Intent.Create c) {
-            return "create snapshot " + c.name();
-        } else if (intent instanceof Intent.Delete d) {
-            return d.names().isEmpty() ? "finish tombstoned merges" : "delete snapshots " + String.join(", ", new java.util.TreeSet<>(d.names()));
-        } else if (intent instanceof Intent.Revert r) {
-            return "revert to " + r.name();
-        } else if (intent instanceof Intent.Clone c) {
-            return "clone " + c.name() + " into " + c.newDomain();
-        } else if (intent instanceof Intent.Flatten f) {
-            return "flatten " + f.disk();
-        } else if (intent instanceof Intent.Export e) {
-            return "export " + e.name();
-        } else if (intent instanceof Intent.ExportDiff e) {
-            return "export the difference " + e.from() + ".." + e.to();
-        } else if (intent instanceof Intent.BlockCopy c) {
-            return "copy " + c.disk() + " to " + c.dest() + (c.pivot() ? " and switch to it" : "");
-        }
-        return kindOf(intent);
     }
 
     private static String newOperationId() {

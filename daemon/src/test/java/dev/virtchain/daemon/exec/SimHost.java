@@ -229,7 +229,7 @@ final class SimHost implements Host {
         if (!(step instanceof Step.BlockCommit || step instanceof Step.BlockPull || step instanceof Step.BlockCopy)) {
             return Reattached.NOT_DONE;
         }
-        String disk = OperationRunner.diskOf(step);
+        String disk = step.disk();
         Job j = jobs.get(domain + "/" + disk);
         if (j != null) {
             return j.kind == JobKind.ACTIVE_COMMIT ? Reattached.READY : Reattached.DONE;
@@ -477,7 +477,7 @@ final class SimHost implements Host {
 
             private void requireRunning(Step s) {
                 if (!d.running) {
-                    throw new StepFailed(cx.domain(), OperationRunner.diskOf(s), null, "a block job on a shut-off domain", null);
+                    throw new StepFailed(cx.domain(), s.disk(), null, "a block job on a shut-off domain", null);
                 }
             }
 
@@ -488,7 +488,7 @@ final class SimHost implements Host {
                     }
                     for (String active : other.disks.values()) {
                         if (sim.chain(active).contains(image)) {
-                            throw new StepFailed(cx.domain(), OperationRunner.diskOf(s), image,
+                            throw new StepFailed(cx.domain(), s.disk(), image,
                                     "qemu-img on " + image + " while QEMU has it open", null);
                         }
                     }
