@@ -31,8 +31,8 @@ final class BlockJobStarter {
         int top = indexIn(chain, r.top(), where, "top");
         int base = indexIn(chain, r.base(), where.file(r.base()), "base");
         if (base <= top) {
-            throw new IllegalArgumentException("base " + r.base() + " must lie below top " + r.top()
-                    + " in the chain " + chain + " (" + where + ")");
+            throw new BlockJobRefused("base " + r.base() + " must lie below top " + r.top()
+                    + " in the chain " + chain, where);
         }
         boolean active = top == 0;
         List<Path> expected = new ArrayList<>(chain.subList(0, top));
@@ -54,13 +54,13 @@ final class BlockJobStarter {
         if (r.base() != null) {
             int base = indexIn(chain, r.base(), where, "base");
             if (base == 0) {
-                throw new IllegalArgumentException("base " + r.base() + " is the active image; nothing to pull (" + where + ")");
+                throw new BlockJobRefused("base " + r.base() + " is the active image; nothing to pull", where);
             }
             expected.addAll(chain.subList(base, chain.size()));
         }
         if (expected.equals(chain)) {
-            throw new IllegalArgumentException("pulling " + r.base() + " into " + chain.get(0)
-                    + " removes nothing from " + chain + " (" + where + ")");
+            throw new BlockJobRefused("pulling " + r.base() + " into " + chain.get(0)
+                    + " removes nothing from " + chain, where);
         }
         String base = r.base() == null ? null : r.base().toString();
         int flags = r.base() == null ? 0 : NativeLibvirt.REBASE_RELATIVE;
@@ -73,7 +73,7 @@ final class BlockJobStarter {
         Involved where = Involved.domain(r.domain()).disk(r.disk()).file(r.destination());
         List<Path> chain = liveChain(r.domain(), r.disk());
         if (chain.contains(r.destination())) {
-            throw new IllegalArgumentException("copy destination " + r.destination() + " is on the chain " + chain);
+            throw new BlockJobRefused("copy destination " + r.destination() + " is on the chain " + chain, where);
         }
         BlockJob job = BlockJob.copy(r.domain(), r.disk(), chain, r.destination(), r.shallow(), r.bandwidthMiB());
         String destXml = LibvirtXml.copyDestination(r.destination(), r.format());
@@ -155,8 +155,8 @@ final class BlockJobStarter {
     private List<Path> liveChain(String domain, String disk) {
         String xml = session.onDomain(domain, "read the live XML", Involved.domain(domain).disk(disk), dom -> {
             if (dom.isActive() != 1) {
-                throw new IllegalStateException("block jobs need a running domain; " + domain
-                        + " is shut off (offline, use qemu-img)");
+                throw new BlockJobRefused("block jobs need a running domain; " + domain
+                        + " is shut off (offline, use qemu-img)", Involved.domain(domain).disk(disk));
             }
             return dom.getXMLDesc(0);
         });
@@ -166,7 +166,7 @@ final class BlockJobStarter {
     private static int indexIn(List<Path> chain, Path image, Involved where, String role) {
         int i = chain.indexOf(image);
         if (i < 0) {
-            throw new IllegalArgumentException(role + " " + image + " is not on the disk's chain " + chain + " (" + where + ")");
+            throw new BlockJobRefused(role + " " + image + " is not on the disk's chain " + chain, where);
         }
         return i;
     }

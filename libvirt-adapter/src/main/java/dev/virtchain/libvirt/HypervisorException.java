@@ -10,7 +10,7 @@ import org.libvirt.LibvirtException;
  */
 public abstract sealed class HypervisorException extends RuntimeException
         permits LibvirtCallException, LibvirtUnreachableException, DomainNotFoundException,
-                PivotRefusedException, SnapshotException {
+                PivotRefusedException, SnapshotException, BlockJobRefused {
     private final transient Involved involved;
 
     HypervisorException(String message, Involved involved, Throwable cause) {

@@ -9,6 +9,7 @@ import dev.virtchain.daemon.exec.OperationRefused;
 import dev.virtchain.daemon.exec.StepFailed;
 import dev.virtchain.daemon.ledger.StaleLedger;
 import dev.virtchain.libvirt.DomainNotFoundException;
+import dev.virtchain.libvirt.BlockJobRefused;
 import dev.virtchain.libvirt.HypervisorException;
 import dev.virtchain.libvirt.Involved;
 import dev.virtchain.libvirt.LibvirtUnreachableException;
@@ -39,7 +40,7 @@ final class Failures {
                 case BUSY -> ErrorCode.BUSY;
                 case NOT_MANAGED -> ErrorCode.UNKNOWN_DOMAIN;
                 // An interrupted operation is not cleared by waiting: recovery (a restart) settles it.
-                case NO_SPACE, EXISTS, INTERRUPTED -> ErrorCode.REFUSED;
+                case NO_SPACE, EXISTS, INTERRUPTED, LEDGER_UNREADABLE -> ErrorCode.REFUSED;
             };
             return new CommandFailure(code, e.getMessage(), orElse(r.domain(), domain), r.disk(), null, r.file(), e);
         }
@@ -62,7 +63,8 @@ final class Failures {
         }
         if (e instanceof HypervisorException h) {
             Involved i = h.involved();
-            return new CommandFailure(ErrorCode.FAILED, e.getMessage(), i == null ? domain : orElse(i.domain(), domain),
+            // A job refused before libvirt was asked changed nothing: a refusal, not a fault.
+            return new CommandFailure(h instanceof BlockJobRefused ? ErrorCode.REFUSED : ErrorCode.FAILED, e.getMessage(), i == null ? domain : orElse(i.domain(), domain),
                     i == null ? null : i.disk(), i == null ? null : i.snapshot(),
                     i == null || i.file() == null ? null : i.file().toString(), e);
         }

@@ -220,8 +220,9 @@ public final class ManagedDomains implements Recovery {
         // judge it now rather than refuse it.
         var verdict = roster.verdict(domain).orElseGet(() -> roster.refresh(domain));
         if (!verdict.managed()) {
-            throw new IllegalStateException("domain " + domain + " is not managed on this host (" + verdict.why()
-                    + "); change manage, manage-match or manage-exclude in the configuration to manage it");
+            throw new OperationRefused(OperationRefused.Reason.NOT_MANAGED, domain, null, null, "domain " + domain
+                    + " is not managed on this host (" + verdict.why() + "); change manage, manage-match or"
+                    + " manage-exclude in the configuration to manage it");
         }
         return take(domain, observe(domain));
     }
@@ -274,8 +275,9 @@ public final class ManagedDomains implements Recovery {
         List<Adoption.ObservedDisk> disks = o.disks();
         Map<String, Instant> frozenAt = o.frozenAt();
         if (quarantined.containsKey(d.uuid())) {
-            throw new IllegalStateException("the ledger file of " + domain + " cannot be read ("
-                    + quarantined.get(d.uuid()) + "); virtchain leaves the domain alone rather than overwrite it");
+            throw new OperationRefused(OperationRefused.Reason.LEDGER_UNREADABLE, domain, null, null, "the ledger file of "
+                    + domain + " cannot be read (" + quarantined.get(d.uuid()) + "); virtchain leaves the domain alone"
+                    + " rather than overwrite it; 'virtchaind --check-state' shows what is wrong with it");
         }
         Optional<StoredLedger> known = o.known();
         Ledger ledger;
@@ -508,8 +510,8 @@ public final class ManagedDomains implements Recovery {
                 return f;
             }
         }
-        throw new IllegalStateException("disk " + disk + " of " + domain + ": image " + link.file() + " is "
-                + link.format() + "; virtchain manages qcow2 and raw images only");
+        throw new dev.virtchain.libvirt.image.ImageRefused(link.file(), null, "it is " + link.format()
+                + "; virtchain manages qcow2 and raw images only").in(domain, disk);
     }
 
     private static Instant modified(Path file) {

@@ -8,7 +8,11 @@ public final class OperationRefused extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Why, for the control protocol's error code. */
-    public enum Reason { BUSY, NO_SPACE, EXISTS, INTERRUPTED, NOT_MANAGED }
+    public enum Reason {
+        BUSY, NO_SPACE, EXISTS, INTERRUPTED, NOT_MANAGED,
+        /** The domain's ledger file cannot be read: virtchain leaves the domain alone rather than overwrite it. */
+        LEDGER_UNREADABLE
+    }
 
     private final Reason reason;
     private final String domain;
