@@ -160,7 +160,9 @@ public final class OperationRunner {
                 checkSpace(domain, plan);
             }
             checkDestinations(domain, plan);
-            OperationRecord op = OperationRecord.begin(id, intent.kind(), intent.describe(), clock.instant(), plan.steps());
+            // Begun with its first step starting, in one write (see apply).
+            OperationRecord op = OperationRecord.begin(id, intent.kind(), intent.describe(), clock.instant(), plan.steps())
+                    .starting();
             stored = book.save(stored.with(op));
             log.info("operation {} on {}: {} ({} steps, {} bytes to copy)", id, domain, op.description(),
                     plan.steps().size(), plan.estimatedBytes());
@@ -227,7 +229,7 @@ public final class OperationRunner {
             }
             next.requireValid();
             OperationRecord op = OperationRecord.begin(id, "ledger", description, clock.instant(),
-                    List.of(new Step.UpdateLedger(next)));
+                    List.of(new Step.UpdateLedger(next))).starting();
             return Optional.of(apply(domain, book.save(stored.with(op)), defaultBandwidthMiB, ProgressSink.DISCARD));
         } finally {
             active.remove(domain);
@@ -316,6 +318,13 @@ public final class OperationRunner {
 
     // --- apply ------------------------------------------------------------------------------------
 
+    /**
+     * Runs the operation's remaining steps. Each step is recorded as starting before it is issued
+     * and as done once it has happened; the "done" of one step and the "starting" of the next are
+     * one write (and the last step's "done" drops the record), so a step costs one fsync'd save,
+     * not two. A step recorded as starting that was never issued is harmless: recovery finds no
+     * job and no change for it, and runs it.
+     */
     private StoredLedger apply(String domain, StoredLedger stored, long bandwidthMiB, ProgressSink progress) {
         OperationRecord op = stored.operation().orElseThrow();
         AtomicReference<Taken> got = new AtomicReference<>();
@@ -323,9 +332,11 @@ public final class OperationRunner {
         ProgressSink tracked = track(domain, op, progress);
         while (!op.finished()) {
             Step step = op.currentStep();
-            op = op.starting();
             int index = op.nextStep();
-            stored = book.save(stored.with(op));
+            if (!op.stepStarted()) {
+                op = op.starting();
+                stored = book.save(stored.with(op));
+            }
             crash.reach(new CrashPoint(CrashPoint.Where.AFTER_RECORD, index));
             track(domain, op, progress);
             if (step instanceof Step.UpdateLedger update) {
@@ -333,8 +344,8 @@ public final class OperationRunner {
                 if (got.get() != null) {
                     next = withTaken(next, op, got.get(), takenAt.get());
                 }
-                op = op.stepDone();
-                stored = book.save(stored.with(next).with(op));
+                op = next(op);
+                stored = book.save(op.finished() ? stored.with(next).idle() : stored.with(next).with(op));
                 crash.reach(new CrashPoint(CrashPoint.Where.AFTER_LEDGER, index));
                 continue;
             }
@@ -363,12 +374,20 @@ public final class OperationRunner {
                     && got.get() != null && got.get().consistency() == Consistency.CRASH && runningNow(domain)) {
                 tally.quiesceFellBack(domain);
             }
-            op = op.stepDone();
-            stored = book.save(stored.with(op));
+            op = next(op);
+            stored = book.save(op.finished() ? stored.idle() : stored.with(op));
         }
-        stored = book.save(stored.idle());
+        if (stored.operation().isPresent()) {
+            stored = book.save(stored.idle()); // a plan with no steps
+        }
         log.info("operation {} on {} done", op.id(), domain);
         return stored;
+    }
+
+    /** The record once the current step is done: the next one starting, in the same write. */
+    private static OperationRecord next(OperationRecord op) {
+        OperationRecord done = op.stepDone();
+        return done.finished() ? done : done.starting();
     }
 
     /** A shut-off domain's snapshot is consistent without the agent: only a running one falls back. */
