@@ -152,6 +152,20 @@ class LedgerWritesTest {
         assertEquals(writers * each, store.load(uuid).orElseThrow().ledger().requireSnapshot("s1").holds().size());
     }
 
+    /**
+     * One write per step: begun with its first step starting, each step's end written with the
+     * next one's start, the last (the ledger) with the record dropped. A one-disk snapshot is three
+     * steps (overlay, snapshot, ledger): four writes, where a start and an end apiece took eight.
+     */
+    @Test
+    void aSnapshotCostsOneLedgerWritePerStepPlusTheBeginning() {
+        long before = book.byUuid(uuid).orElseThrow().version();
+        var result = runner.run("vm", Intent.Create.of("s2"), OperationRunner.Options.DEFAULT, ProgressSink.DISCARD);
+        assertEquals(3, result.plan().steps().size(), result.plan().steps().toString());
+        assertEquals(before + 4, book.byUuid(uuid).orElseThrow().version());
+        assertTrue(book.byUuid(uuid).orElseThrow().operation().isEmpty());
+    }
+
     @Test
     void adoptionRefusesADomainThatHasALedger() {
         assertThrows(StaleLedger.class, () -> runner.adopt(ledger()));
