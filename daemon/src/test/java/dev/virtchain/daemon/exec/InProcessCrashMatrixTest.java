@@ -248,7 +248,7 @@ class InProcessCrashMatrixTest {
 
     static List<History> histories() {
         if (QUICK) {
-            return List.of(new History(2, true, true));
+            return List.of(new History(1, true, true));
         }
         List<History> out = new ArrayList<>();
         for (int disks = 1; disks <= 2; disks++) {
