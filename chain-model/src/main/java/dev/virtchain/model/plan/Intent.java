@@ -115,9 +115,12 @@ public sealed interface Intent {
      *              resumed operation finds that copy again; null lets the step choose one
      */
     record Clone(String name, String newDomain, Map<String, String> paths, UUID uuid) implements Intent {
+        /** The kind an operation record of a clone carries. */
+        public static final String KIND = "clone";
+
         @Override
         public String kind() {
-            return "clone";
+            return KIND;
         }
 
         @Override

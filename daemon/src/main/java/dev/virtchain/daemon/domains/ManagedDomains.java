@@ -23,6 +23,7 @@ import dev.virtchain.model.DomainId;
 import dev.virtchain.model.Image;
 import dev.virtchain.model.ImageFormat;
 import dev.virtchain.model.Ledger;
+import dev.virtchain.model.plan.Intent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,6 +124,7 @@ public final class ManagedDomains implements Recovery {
         int completed = 0;
         int rolledBack = 0;
         List<String> unresolved = new ArrayList<>();
+        boolean definedAClone = false;
         List<DomainSummary> present = host.listDomains();
         roster.refresh(present);
         for (StoredLedger stored : book.all()) {
@@ -139,7 +141,10 @@ public final class ManagedDomains implements Recovery {
             }
             try {
                 switch (runner.resume(stored)) {
-                    case COMPLETED -> completed++;
+                    case COMPLETED -> {
+                        completed++;
+                        definedAClone |= stored.operation().get().kind().equals(Intent.Clone.KIND);
+                    }
                     case ROLLED_BACK -> rolledBack++;
                 }
             } catch (RuntimeException e) {
@@ -149,7 +154,7 @@ public final class ManagedDomains implements Recovery {
                 log.error("recovery of operation {} on {} failed", op, domain, e);
             }
         }
-        if (completed > 0) {
+        if (definedAClone) {
             // A completed clone defined its domain just now; its event may have come before anyone listened.
             present = host.listDomains();
             roster.refresh(present);
