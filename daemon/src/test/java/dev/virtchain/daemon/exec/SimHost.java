@@ -64,6 +64,8 @@ final class SimHost implements Host {
 
     final SimulatedHost sim;
     final Map<String, Domain> domains = new TreeMap<>();
+    /** What {@link #usableSpace} answers for every directory. */
+    long freeBytes = Long.MAX_VALUE / 4;
     private final Map<String, Job> jobs = new HashMap<>();
 
     SimHost(SimulatedHost sim) {
@@ -198,7 +200,7 @@ final class SimHost implements Host {
 
     @Override
     public long usableSpace(String directory) {
-        return Long.MAX_VALUE / 4;
+        return freeBytes;
     }
 
     @Override
@@ -469,6 +471,10 @@ final class SimHost implements Host {
             }
 
             private void start(String disk, Job job) {
+                if (jobs.containsKey(cx.domain() + "/" + disk)) {
+                    // libvirt: "disk vda already in active block job"
+                    throw new StepFailed(cx.domain(), disk, null, "disk " + disk + " already in active block job", null);
+                }
                 if (!cx.jobPermits().tryAcquire()) {
                     throw new IllegalStateException("no block-job permit free for " + disk);
                 }
