@@ -442,7 +442,10 @@ public final class OperationRunner {
                         + " (" + failed.getClass().getSimpleName() + ") of operation " + op.id() + " on " + domain
                         + " failed: " + cause.getMessage(), cause);
         try {
-            if (failed instanceof Step.Pivot || failed instanceof Step.BlockCopy || failed instanceof Step.FinishCopy) {
+            // A job the failed step started (or was to end) may still run: an active commit or a
+            // copy would otherwise mirror forever, and hold the disk against every later job.
+            if (failed instanceof Step.BlockCommit || failed instanceof Step.BlockPull || failed instanceof Step.Pivot
+                    || failed instanceof Step.BlockCopy || failed instanceof Step.FinishCopy) {
                 abortReadyJob(domain, failed.disk(), error);
             }
             int lastPersisted = -1;

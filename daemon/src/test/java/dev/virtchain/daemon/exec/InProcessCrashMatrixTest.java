@@ -305,15 +305,20 @@ class InProcessCrashMatrixTest {
                         ProgressSink.DISCARD).plan();
                 List<CrashPoint> points = CrashPoint.program(plan.steps());
                 for (CrashPoint p : points) {
-                    cases++;
-                    byKind.merge(p.where().label(), 1, Integer::sum);
-                    try {
-                        crashAndRecover(template, op, p, plan.steps().size());
-                    } catch (AssertionError | RuntimeException e) {
-                        failures.add(h + " / " + op + " / " + p + " (" + plan.steps().get(p.step()).getClass().getSimpleName()
-                                + "): " + e);
-                        if (QUICK) {
-                            fail(failures.get(0), e);
+                    // At an after-call point the step is also made to fail instead: the executor
+                    // settles it (rolls back or keeps the record), then the daemon restarts.
+                    for (boolean failInstead : p.where() == CrashPoint.Where.AFTER_CALL
+                            ? new boolean[] {false, true} : new boolean[] {false}) {
+                        cases++;
+                        byKind.merge(p.where().label() + (failInstead ? " (failed)" : ""), 1, Integer::sum);
+                        try {
+                            crashAndRecover(template, op, p, plan.steps().size(), failInstead);
+                        } catch (AssertionError | RuntimeException e) {
+                            failures.add(h + " / " + op + " / " + p + (failInstead ? " failing" : "") + " ("
+                                    + plan.steps().get(p.step()).getClass().getSimpleName() + "): " + e);
+                            if (QUICK) {
+                                fail(failures.get(0), e);
+                            }
                         }
                     }
                 }
@@ -328,27 +333,34 @@ class InProcessCrashMatrixTest {
         assertTrue(QUICK || cases >= 1000, "only " + cases + " cases");
     }
 
-    private void crashAndRecover(World template, Op op, CrashPoint point, int steps) {
+    private void crashAndRecover(World template, Op op, CrashPoint point, int steps, boolean failInstead) {
         World w = new World(template);
         Ledger before = w.ledger();
         Map<String, Map<String, String>> points = new TreeMap<>(w.points);
         Map<String, String> live = new TreeMap<>(w.live);
         w.restart(p -> {
             if (p.equals(point)) {
+                if (failInstead) {
+                    throw new StepFailed(VM, null, null, "injected: the step failed at " + p, null);
+                }
                 throw new Crash(p);
             }
         });
+        boolean settled = false;
         try {
             OperationRunner.Result r = w.run(op.intent());
             fail("ran to its end without reaching " + point + "; plan was " + r.plan().steps());
         } catch (Crash expected) {
             // the daemon is gone; QEMU and the files stay
+        } catch (StepFailed expected) {
+            assertTrue(failInstead, "a step failed: " + expected);
+            settled = w.book.byName(VM).orElseThrow().operation().isEmpty(); // rolled back, not left for recovery
         }
         w.restart(CrashSite.NONE);
         int resumed = w.recover();
         // The last ledger step's write also drops the record: after it there is nothing to resume.
         boolean afterLastWrite = point.where() == CrashPoint.Where.AFTER_LEDGER && point.step() == steps - 1;
-        assertEquals(afterLastWrite ? 0 : 1, resumed, "operations resumed after the crash");
+        assertEquals(afterLastWrite || settled ? 0 : 1, resumed, "operations resumed after the crash");
 
         Ledger after = w.ledger();
         assertTrue(w.book.byName(VM).orElseThrow().operation().isEmpty(), "the operation record is gone");
