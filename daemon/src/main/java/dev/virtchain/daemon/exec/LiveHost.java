@@ -155,9 +155,4 @@ public final class LiveHost implements Host {
     public void dropLinkedPartial(String dest) {
         StepRunner.dropLinkedPartial(dest);
     }
-
-    /** The reads behind {@link #observe}, for the status pages. */
-    public DomainTruth truth() {
-        return truth;
-    }
 }
