@@ -160,9 +160,7 @@ public final class OperationRunner {
                 checkSpace(domain, plan);
             }
             checkDestinations(domain, plan);
-            // Begun with its first step starting, in one write (see apply).
-            OperationRecord op = OperationRecord.begin(id, intent.kind(), intent.describe(), clock.instant(), plan.steps())
-                    .starting();
+            OperationRecord op = OperationRecord.begin(id, intent.kind(), intent.describe(), clock.instant(), plan.steps());
             stored = book.save(stored.with(op));
             log.info("operation {} on {}: {} ({} steps, {} bytes to copy)", id, domain, op.description(),
                     plan.steps().size(), plan.estimatedBytes());
@@ -229,7 +227,7 @@ public final class OperationRunner {
             }
             next.requireValid();
             OperationRecord op = OperationRecord.begin(id, "ledger", description, clock.instant(),
-                    List.of(new Step.UpdateLedger(next))).starting();
+                    List.of(new Step.UpdateLedger(next)));
             return Optional.of(apply(domain, book.save(stored.with(op)), defaultBandwidthMiB, ProgressSink.DISCARD));
         } finally {
             active.remove(domain);
@@ -279,7 +277,9 @@ public final class OperationRunner {
             log.info("resuming operation {} on {} at step {} of {}: {}", op.id(), domain, op.nextStep() + 1,
                     op.steps().size(), op.description());
             stored = skipDone(domain, stored);
-            apply(domain, stored, defaultBandwidthMiB, ProgressSink.DISCARD);
+            if (stored.operation().isPresent()) {
+                apply(domain, stored, defaultBandwidthMiB, ProgressSink.DISCARD);
+            }
             return Settled.COMPLETED;
         } catch (StepFailed e) {
             StoredLedger now = book.byName(domain).orElseThrow();
@@ -319,11 +319,10 @@ public final class OperationRunner {
     // --- apply ------------------------------------------------------------------------------------
 
     /**
-     * Runs the operation's remaining steps. Each step is recorded as starting before it is issued
-     * and as done once it has happened; the "done" of one step and the "starting" of the next are
-     * one write (and the last step's "done" drops the record), so a step costs one fsync'd save,
-     * not two. A step recorded as starting that was never issued is harmless: recovery finds no
-     * job and no change for it, and runs it.
+     * Runs the operation's remaining steps: each is recorded as starting before it is issued and
+     * as done once it has happened, in writes of their own, so that the previous generation of
+     * the ledger file is always one event behind the current one (recovery from it, when the
+     * current file is damaged, finds the truth at most one step ahead).
      */
     private StoredLedger apply(String domain, StoredLedger stored, long bandwidthMiB, ProgressSink progress) {
         OperationRecord op = stored.operation().orElseThrow();
@@ -333,10 +332,8 @@ public final class OperationRunner {
         while (!op.finished()) {
             Step step = op.currentStep();
             int index = op.nextStep();
-            if (!op.stepStarted()) {
-                op = op.starting();
-                stored = book.save(stored.with(op));
-            }
+            op = op.starting();
+            stored = book.save(stored.with(op));
             crash.reach(new CrashPoint(CrashPoint.Where.AFTER_RECORD, index));
             track(domain, op, progress);
             if (step instanceof Step.UpdateLedger update) {
@@ -344,8 +341,8 @@ public final class OperationRunner {
                 if (got.get() != null) {
                     next = withTaken(next, op, got.get(), takenAt.get());
                 }
-                op = next(op);
-                stored = book.save(op.finished() ? stored.with(next).idle() : stored.with(next).with(op));
+                op = op.stepDone();
+                stored = book.save(stored.with(next).with(op));
                 crash.reach(new CrashPoint(CrashPoint.Where.AFTER_LEDGER, index));
                 continue;
             }
@@ -374,20 +371,12 @@ public final class OperationRunner {
                     && got.get() != null && got.get().consistency() == Consistency.CRASH && runningNow(domain)) {
                 tally.quiesceFellBack(domain);
             }
-            op = next(op);
-            stored = book.save(op.finished() ? stored.idle() : stored.with(op));
+            op = op.stepDone();
+            stored = book.save(stored.with(op));
         }
-        if (stored.operation().isPresent()) {
-            stored = book.save(stored.idle()); // a plan with no steps
-        }
+        stored = book.save(stored.idle());
         log.info("operation {} on {} done", op.id(), domain);
         return stored;
-    }
-
-    /** The record once the current step is done: the next one starting, in the same write. */
-    private static OperationRecord next(OperationRecord op) {
-        OperationRecord done = op.stepDone();
-        return done.finished() ? done : done.starting();
     }
 
     /** A shut-off domain's snapshot is consistent without the agent: only a running one falls back. */
@@ -516,8 +505,18 @@ public final class OperationRunner {
         Observation obs = host.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
         while (!op.finished()) {
             Step step = op.currentStep();
-            if (step instanceof Step.UpdateLedger) {
-                break; // applied by apply(): idempotent
+            if (step instanceof Step.UpdateLedger update) {
+                // Written again (it is idempotent), and the steps after it are checked against the
+                // truth too: a record read from the previous generation, when the current file was
+                // damaged, can be a ledger step and a started step behind what happened.
+                op = op.stepDone();
+                stored = book.save(op.finished() ? stored.with(update.ledger()).idle()
+                        : stored.with(update.ledger()).with(op));
+                if (op.finished()) {
+                    break;
+                }
+                obs = host.observe(domain, op.steps().subList(op.nextStep(), op.steps().size()));
+                continue;
             }
             boolean done = step.expected().isObservable() && step.done(obs.chains());
             if (!done && op.stepStarted() && obs.running()) {
