@@ -73,19 +73,47 @@ class InProcessCrashMatrixTest {
         executorLevel = executorLog.getLevel();
         executorLog.setLevel(ch.qos.logback.classic.Level.OFF);
         Path shm = Path.of("/dev/shm");
-        root = Files.isDirectory(shm) && Files.isWritable(shm)
-                ? Files.createTempDirectory(shm, "virtchain-crash-matrix-")
-                : Files.createTempDirectory("virtchain-crash-matrix-");
+        Path parent = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        sweepDeadRuns(parent);
+        root = Files.createTempDirectory(parent, PREFIX + ProcessHandle.current().pid() + "-");
+    }
+
+    private static final String PREFIX = "virtchain-crash-matrix-";
+
+    /**
+     * Removes what runs that were killed left (a mutation-testing minion that timed out never
+     * reaches tearDown): directories named for a process that no longer exists.
+     */
+    private static void sweepDeadRuns(Path parent) throws IOException {
+        try (var dirs = Files.list(parent)) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(PREFIX)).toList()) {
+                String rest = d.getFileName().toString().substring(PREFIX.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    deleteTree(d);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @AfterEach
     void tearDown() throws IOException {
         executorLog.setLevel(executorLevel);
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        deleteTree(root);
     }
 
     /** A starting point: disks, running or not, linear or with a branch from a revert. */
