@@ -9,20 +9,10 @@ import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.ledger.LedgerBook;
 import dev.virtchain.daemon.ledger.LedgerStore;
 import dev.virtchain.daemon.ledger.StoredLedger;
-import dev.virtchain.model.Disk;
-import dev.virtchain.model.DomainId;
-import dev.virtchain.model.Image;
-import dev.virtchain.model.Ledger;
-import dev.virtchain.model.plan.HostCapabilities;
 import dev.virtchain.model.plan.Intent;
-import dev.virtchain.model.plan.Planner;
 import dev.virtchain.model.sim.ImageFormat;
-import dev.virtchain.model.sim.SimulatedHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * taken. Each refusal names what is in the way and leaves the ledger file as it was.
  */
 class ExecutorRefusalsTest {
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
-    private static final int CLUSTER = SimulatedHost.DEFAULT_CLUSTER_SIZE;
     private static final long MARGIN = 1000;
 
     @TempDir
@@ -51,22 +39,15 @@ class ExecutorRefusalsTest {
 
     @BeforeEach
     void setUp() {
-        host = new SimHost(new SimulatedHost());
-        host.sim.createBase("/images/vm/vda.qcow2", ImageFormat.QCOW2, 16L * CLUSTER);
-        uuid = host.define("vm", true, Map.of("vda", "/images/vm/vda.qcow2")).uuid;
-        store = new LedgerStore(state, CLOCK);
-        book = new LedgerBook(store, store.loadAll().ledgers());
-        locks = new DiskLocks();
-        runner = new OperationRunner(host, book, new Planner(CLOCK, HostCapabilities.DEFAULT), locks, 2, CrashSite.NONE,
-                CLOCK, 0, MARGIN);
-        runner.adopt(Ledger.of(new DomainId("vm", uuid), List.of(new Disk("vda",
-                List.of(Image.base("/images/vm/vda.qcow2", dev.virtchain.model.ImageFormat.QCOW2)), "/images/vm/vda.qcow2"))));
-        for (int i = 1; i <= 3; i++) {
-            String active = host.domain("vm").disks.get("vda");
-            host.sim.write(active, (long) i * CLUSTER, 2L * CLUSTER, i);
-            run(Intent.Create.of("s" + i));
-        }
-        host.sim.write(host.domain("vm").disks.get("vda"), 9L * CLUSTER, CLUSTER, 9);
+        OneDiskDomain vm = new OneDiskDomain(state, 2, MARGIN);
+        vm.snapshots(3);
+        vm.write(9, 1, 9);
+        host = vm.host;
+        store = vm.store;
+        book = vm.book;
+        locks = vm.locks;
+        runner = vm.runner;
+        uuid = vm.uuid;
     }
 
     private OperationRunner.Result run(Intent intent) {
@@ -101,7 +82,7 @@ class ExecutorRefusalsTest {
         StoredLedger stored = book.byUuid(uuid).orElseThrow();
         locks.tryClaim("vm", Set.of("vda"), new DiskLocks.Holder("op-other", "recovery elsewhere"));
         OperationRefused e = assertThrows(OperationRefused.class, () -> runner.resume(stored.with(
-                dev.virtchain.daemon.ledger.OperationRecord.begin("op-x", "delete", "delete s2", CLOCK.instant(),
+                dev.virtchain.daemon.ledger.OperationRecord.begin("op-x", "delete", "delete s2", OneDiskDomain.CLOCK.instant(),
                         List.of()))));
         assertEquals(OperationRefused.Reason.BUSY, e.reason());
     }
@@ -137,7 +118,7 @@ class ExecutorRefusalsTest {
 
     @Test
     void anExportOntoAFileThatExistsIsRefusedBeforeAnythingIsRecorded() throws Exception {
-        host.sim.createBase("/exports/taken.qcow2", ImageFormat.QCOW2, CLUSTER);
+        host.sim.createBase("/exports/taken.qcow2", ImageFormat.QCOW2, OneDiskDomain.CLUSTER);
         byte[] before = file();
         OperationRefused e = assertThrows(OperationRefused.class,
                 () -> run(new Intent.Export("s2", Map.of("vda", "/exports/taken.qcow2"))));

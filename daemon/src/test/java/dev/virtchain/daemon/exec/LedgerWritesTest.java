@@ -11,24 +11,13 @@ import dev.virtchain.daemon.ledger.LedgerStore;
 import dev.virtchain.daemon.ledger.StaleLedger;
 import dev.virtchain.daemon.ledger.StoredLedger;
 import dev.virtchain.daemon.ProgressSink;
-import dev.virtchain.model.Disk;
-import dev.virtchain.model.DomainId;
-import dev.virtchain.model.Image;
 import dev.virtchain.model.Ledger;
-import dev.virtchain.model.plan.HostCapabilities;
 import dev.virtchain.model.plan.Intent;
-import dev.virtchain.model.plan.Planner;
 import dev.virtchain.model.plan.Step;
-import dev.virtchain.model.sim.ImageFormat;
-import dev.virtchain.model.sim.SimulatedHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -42,33 +31,30 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The executor's ledger-only operations: adoption, rewrites that move no image, retirement. */
 class LedgerWritesTest {
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
 
     @TempDir
     Path state;
-    private SimHost host;
     private LedgerStore store;
     private LedgerBook book;
     private DiskLocks locks;
     private OperationRunner runner;
     private String uuid;
 
+    private OneDiskDomain vm;
+
     @BeforeEach
     void setUp() {
-        host = new SimHost(new SimulatedHost());
-        host.sim.createBase("/images/vm/vda.qcow2", ImageFormat.QCOW2, 1 << 20);
-        uuid = host.define("vm", true, Map.of("vda", "/images/vm/vda.qcow2")).uuid;
+        vm = new OneDiskDomain(state, 1, 0);
+        vm.snapshots(1);
         restart(CrashSite.NONE);
-        runner.adopt(Ledger.of(new DomainId("vm", uuid), List.of(new Disk("vda",
-                List.of(Image.base("/images/vm/vda.qcow2", dev.virtchain.model.ImageFormat.QCOW2)), "/images/vm/vda.qcow2"))));
-        runner.run("vm", Intent.Create.of("s1"), OperationRunner.Options.DEFAULT, ProgressSink.DISCARD);
     }
 
     private void restart(CrashSite crash) {
-        store = new LedgerStore(state, CLOCK);
-        book = new LedgerBook(store, store.loadAll().ledgers());
-        locks = new DiskLocks();
-        runner = new OperationRunner(host, book, new Planner(CLOCK, HostCapabilities.DEFAULT), locks, 1, crash, CLOCK, 0, 0);
+        runner = vm.restart(crash);
+        store = vm.store;
+        book = vm.book;
+        locks = vm.locks;
+        uuid = vm.uuid;
     }
 
     private Ledger ledger() {

@@ -7,24 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.ledger.LedgerBook;
-import dev.virtchain.daemon.ledger.LedgerStore;
 import dev.virtchain.daemon.ledger.StoredLedger;
-import dev.virtchain.model.Disk;
-import dev.virtchain.model.DomainId;
-import dev.virtchain.model.Image;
-import dev.virtchain.model.Ledger;
-import dev.virtchain.model.plan.HostCapabilities;
 import dev.virtchain.model.plan.Intent;
-import dev.virtchain.model.plan.Planner;
 import dev.virtchain.model.plan.Step;
-import dev.virtchain.model.sim.ImageFormat;
-import dev.virtchain.model.sim.SimulatedHost;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,34 +24,26 @@ import org.junit.jupiter.api.io.TempDir;
  * end well; this pins which one is taken.
  */
 class SettleTest {
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
-    private static final int CLUSTER = SimulatedHost.DEFAULT_CLUSTER_SIZE;
 
     @TempDir
     Path state;
+    private OneDiskDomain vm;
     private SimHost host;
     private LedgerBook book;
     private String uuid;
 
     @BeforeEach
     void setUp() {
-        host = new SimHost(new SimulatedHost());
-        host.sim.createBase("/images/vm/vda.qcow2", ImageFormat.QCOW2, 16L * CLUSTER);
-        uuid = host.define("vm", true, Map.of("vda", "/images/vm/vda.qcow2")).uuid;
-        OperationRunner runner = runner(CrashSite.NONE);
-        runner.adopt(Ledger.of(new DomainId("vm", uuid), List.of(new Disk("vda",
-                List.of(Image.base("/images/vm/vda.qcow2", dev.virtchain.model.ImageFormat.QCOW2)), "/images/vm/vda.qcow2"))));
-        for (int i = 1; i <= 3; i++) {
-            host.sim.write(host.domain("vm").disks.get("vda"), (long) i * CLUSTER, 2L * CLUSTER, i);
-            runner.run("vm", Intent.Create.of("s" + i), OperationRunner.Options.DEFAULT, ProgressSink.DISCARD);
-        }
+        vm = new OneDiskDomain(state, 2, 0);
+        vm.snapshots(3);
+        host = vm.host;
+        uuid = vm.uuid;
     }
 
     private OperationRunner runner(CrashSite crash) {
-        LedgerStore store = new LedgerStore(state, CLOCK);
-        book = new LedgerBook(store, store.loadAll().ledgers());
-        return new OperationRunner(host, book, new Planner(CLOCK, HostCapabilities.DEFAULT), new DiskLocks(), 2, crash,
-                CLOCK, 0, 0);
+        OperationRunner runner = vm.restart(crash);
+        book = vm.book;
+        return runner;
     }
 
     /** Fails the step of the given kind where the host has been asked. */
