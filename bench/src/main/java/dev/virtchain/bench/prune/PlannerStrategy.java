@@ -1,5 +1,6 @@
 package dev.virtchain.bench.prune;
 
+import dev.virtchain.daemon.exec.SimExecution;
 import dev.virtchain.model.Disk;
 import dev.virtchain.model.DomainId;
 import dev.virtchain.model.Image;
@@ -29,8 +30,8 @@ import java.util.Set;
 
 /**
  * virtchain's planner on the simulator: snapshots and deletes are planned exactly as the daemon
- * plans them (allocation facts read from the simulator) and run by the model's own simulator
- * executor, which checks that each step copies what the plan estimated.
+ * plans them (allocation facts read from the simulator) and run by the daemon's executor on its
+ * simulated host, which checks that each step copies what the plan estimated.
  *
  * <p>With {@code rangeMerges} a prune is one plan for every snapshot it deletes (the daemon's
  * way); without, one plan per snapshot, oldest first. With a {@link LowerBound} each prune is also
@@ -38,7 +39,7 @@ import java.util.Set;
  */
 final class PlannerStrategy implements PruneStrategy {
     static final String DISK = "vda";
-    private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Clock EPOCH_CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
     private final boolean rangeMerges;
     private final boolean running;
@@ -73,35 +74,36 @@ final class PlannerStrategy implements PruneStrategy {
     @Override
     public void snapshot(String name, Instant at) {
         Intent intent = new Intent.Create(name, Set.of(), QuiesceMode.NO, null, Origin.policy("hourly"));
-        run(new Planner(Clock.fixed(at, ZoneOffset.UTC), HostCapabilities.DEFAULT).plan(intent, situation()));
+        Clock clock = Clock.fixed(at, ZoneOffset.UTC);
+        run(new Planner(clock, HostCapabilities.DEFAULT).plan(intent, situation()), clock);
         // The simulator logs every write; a fresh fork each hour keeps that log from growing.
         sim = sim.fork();
     }
 
     @Override
     public void delete(List<String> names) {
-        Planner planner = new Planner(Clock.fixed(EPOCH, ZoneOffset.UTC), HostCapabilities.DEFAULT);
+        Planner planner = new Planner(EPOCH_CLOCK, HostCapabilities.DEFAULT);
         if (rangeMerges) {
             Plan plan = planner.plan(new Intent.Delete(new HashSet<>(names)), situation());
             if (lowerBound != null) {
                 lowerBound.measure(sim, tombstoned(plan), running, plan);
             }
-            run(plan);
+            run(plan, EPOCH_CLOCK);
         } else {
             for (String name : names) {
-                run(planner.plan(Intent.Delete.of(name), situation()));
+                run(planner.plan(Intent.Delete.of(name), situation()), EPOCH_CLOCK);
             }
         }
     }
 
     @Override
     public String revert(String name) {
-        Planner planner = new Planner(Clock.fixed(EPOCH, ZoneOffset.UTC), HostCapabilities.DEFAULT);
+        Planner planner = new Planner(EPOCH_CLOCK, HostCapabilities.DEFAULT);
         Set<String> before = new HashSet<>();
         ledger.snapshots().forEach(s -> before.add(s.name()));
         // Running: --force (the domain is stopped, reverted and started again); the simulator
         // follows the steps' stop and start.
-        run(planner.plan(new Intent.Revert(name, running), situation()));
+        run(planner.plan(new Intent.Revert(name, running), situation()), EPOCH_CLOCK);
         return ledger.snapshots().stream().map(s -> s.name()).filter(n -> !before.contains(n)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the revert to " + name + " kept no snapshot of the state"
                         + " it left"));
@@ -109,9 +111,9 @@ final class PlannerStrategy implements PruneStrategy {
 
     @Override
     public void cloneSnapshot(String name, String clone) {
-        Planner planner = new Planner(Clock.fixed(EPOCH, ZoneOffset.UTC), HostCapabilities.DEFAULT);
+        Planner planner = new Planner(EPOCH_CLOCK, HostCapabilities.DEFAULT);
         Plan p = planner.plan(new Intent.Clone(name, clone, Map.of()), situation());
-        run(p);
+        run(p, EPOCH_CLOCK);
         for (Step st : p.steps()) {
             if (st instanceof Step.CreateOverlay c) {
                 cloneOverlays.put(clone, c.path());
@@ -146,7 +148,11 @@ final class PlannerStrategy implements PruneStrategy {
                 + (plan.steps().isEmpty() ? "nothing" : plan.steps().get(0)));
     }
 
-    private void run(Plan plan) {
+    /**
+     * Runs {@code plan}'s intent with the daemon's executor on the simulator, which plans it again
+     * from what the host shows: the same plan, or the benchmark would measure something else.
+     */
+    private void run(Plan plan, Clock clock) {
         for (Step s : plan.steps()) {
             long bytes = s.estimatedBytes();
             if (s instanceof Step.BlockCommit c) {
@@ -161,12 +167,17 @@ final class PlannerStrategy implements PruneStrategy {
                 tally.pull(bytes);
             }
         }
-        long copied = Oracles.execute(sim, ledger, running, plan);
-        if (copied != plan.estimatedBytes()) {
-            throw new IllegalStateException("the plan for " + plan.intent() + " estimated " + plan.estimatedBytes()
-                    + " bytes but copied " + copied);
+        SimExecution.Executed done = SimExecution.run(sim, ledger, running, plan.intent(), clock,
+                HostCapabilities.DEFAULT, SimExecution.StepWatcher.NONE);
+        if (!done.plan().steps().equals(plan.steps())) {
+            throw new IllegalStateException("the executor planned " + plan.intent() + " as " + done.plan().steps()
+                    + ", the benchmark as " + plan.steps());
         }
-        ledger = plan.after();
+        if (done.copied() != plan.estimatedBytes()) {
+            throw new IllegalStateException("the plan for " + plan.intent() + " estimated " + plan.estimatedBytes()
+                    + " bytes but copied " + done.copied());
+        }
+        ledger = done.ledger();
     }
 
     @Override

@@ -51,7 +51,12 @@ final class BruteForce {
 
     /** For each number of images left, one cheapest sequence (for failure messages). */
     final Map<Integer, List<String>> bestHow = new TreeMap<>();
-    static Map<Integer, List<String>> lastHow = Map.of();
+    private static final ThreadLocal<Map<Integer, List<String>>> LAST_HOW = ThreadLocal.withInitial(Map::of);
+
+    /** The cheapest sequences of this thread's last search, for failure messages. */
+    static Map<Integer, List<String>> lastHow() {
+        return LAST_HOW.get();
+    }
 
     private BruteForce(String disk, boolean running, int limit) {
         this.disk = disk;
@@ -82,7 +87,7 @@ final class BruteForce {
         removable.removeAll(bf.external);
         State start = bf.sweep(new State(sim.fork(), tree, removable, d.active(), 0, List.of()));
         bf.explore(start);
-        lastHow = bf.bestHow;
+        LAST_HOW.set(bf.bestHow);
         return bf.explored > limit ? null : bf.best;
     }
 

@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A domain on a simulated host, with the planner and executor wired to it. */
+/**
+ * A domain on a simulated host, with the planner wired to it. Its plans run with the daemon's
+ * executor in the daemon module's tests ({@code Run}).
+ */
 final class Fixture {
     static final int CLUSTER = SimulatedHost.DEFAULT_CLUSTER_SIZE;
     static final int CLUSTERS = 8;
@@ -119,19 +122,6 @@ final class Fixture {
 
     Plan plan(Intent intent) {
         return new Planner(clock, caps).plan(intent, situation());
-    }
-
-    /** Plans, runs the plan on the simulator, and adopts its ledger. */
-    Plan apply(Intent intent) {
-        Plan p = plan(intent);
-        SimExecutor x = new SimExecutor(sim, ledger, state == DomainState.RUNNING);
-        x.run(p);
-        if (x.copied != p.estimatedBytes() && p.steps().stream().noneMatch(s -> s instanceof Step.Convert)) {
-            throw new AssertionError("copied " + x.copied + " != estimate " + p.estimatedBytes());
-        }
-        ledger = p.after();
-        state = x.running ? DomainState.RUNNING : DomainState.SHUT_OFF;
-        return p;
     }
 
     /** The tokens a guest reading {@code image} sees, cluster by cluster. */

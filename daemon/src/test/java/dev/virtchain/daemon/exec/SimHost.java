@@ -8,6 +8,7 @@ import dev.virtchain.model.plan.AllocationFacts;
 import dev.virtchain.model.plan.DomainState;
 import dev.virtchain.model.plan.Expectation;
 import dev.virtchain.model.plan.ObservedChains;
+import dev.virtchain.model.plan.Oracles;
 import dev.virtchain.model.plan.Step;
 import dev.virtchain.model.sim.ImageFormat;
 import dev.virtchain.model.sim.SimulatedHost;
@@ -33,10 +34,10 @@ import java.util.TreeSet;
  * commit} leaves the overlays of the committed image naming it, an image another image is backed
  * by or a guest writes to cannot be unlinked.
  */
-final class SimHost implements Host {
+public final class SimHost implements Host {
 
     /** One libvirt domain: whether it runs and the image each disk runs on, in definition order. */
-    static final class Domain {
+    public static final class Domain {
         boolean running;
         final Map<String, String> disks = new LinkedHashMap<>();
         final String uuid;
@@ -64,12 +65,24 @@ final class SimHost implements Host {
 
     final SimulatedHost sim;
     final Map<String, Domain> domains = new TreeMap<>();
+    /** Bytes each step copied (QEMU's and qemu-img's work, as the simulator counts it), in order. */
+    private final Map<Step, Long> copied = new LinkedHashMap<>();
     /** What {@link #usableSpace} answers for every directory. */
     long freeBytes = Long.MAX_VALUE / 4;
     private final Map<String, Job> jobs = new HashMap<>();
 
-    SimHost(SimulatedHost sim) {
+    public SimHost(SimulatedHost sim) {
         this.sim = sim;
+    }
+
+    /** Bytes {@code step} copied so far on this host (0 for a step that copies nothing). */
+    public long copied(Step step) {
+        return copied.getOrDefault(step, 0L);
+    }
+
+    private long count(Step step, long bytes) {
+        copied.merge(step, bytes, Long::sum);
+        return bytes;
     }
 
     /** A copy that goes its own way from here: the images and domains as they are now, and no jobs. */
@@ -83,15 +96,24 @@ final class SimHost implements Host {
     }
 
     Domain define(String name, boolean running, Map<String, String> disks) {
-        Domain d = new Domain(running, disks, "00000000-0000-0000-0000-" + String.format("%012d", domains.size() + 1));
+        return define(name, "00000000-0000-0000-0000-" + String.format("%012d", domains.size() + 1), running, disks);
+    }
+
+    /** Defines domain {@code name} on the images {@code disks} names, running (its images open) or not. */
+    public Domain define(String name, String uuid, boolean running, Map<String, String> disks) {
+        if (domains.containsKey(name)) {
+            throw new IllegalStateException("domain " + name + " is defined already");
+        }
+        Domain d = new Domain(running, disks, uuid);
         domains.put(name, d);
         if (running) {
-            d.disks.values().forEach(sim::activate);
+            d.disks.values().stream().filter(image -> !sim.isActive(image)).forEach(sim::activate);
         }
         return d;
     }
 
-    Domain domain(String name) {
+    /** Whether {@code name} runs and the image each of its disks runs on. */
+    public Domain domain(String name) {
         Domain d = domains.get(name);
         if (d == null) {
             throw new IllegalStateException("no domain " + name);
@@ -116,20 +138,20 @@ final class SimHost implements Host {
             switch (j.kind) {
                 case COMMIT -> {
                     Step.BlockCommit c = (Step.BlockCommit) j.step;
-                    sim.commit(c.top(), c.base(), childInChain(d, c.disk(), c.top()));
+                    count(c, sim.commit(c.top(), c.base(), childInChain(d, c.disk(), c.top())));
                 }
                 case PULL -> {
                     Step.BlockPull p = (Step.BlockPull) j.step;
-                    sim.pull(p.image(), p.base());
+                    count(p, sim.pull(p.image(), p.base()));
                 }
                 case ACTIVE_COMMIT -> {
                     Step.BlockCommit c = (Step.BlockCommit) j.step;
-                    sim.commitInto(c.top(), c.base());
+                    count(c, sim.commitInto(c.top(), c.base()));
                     j.ready = true;
                 }
                 case COPY -> {
                     Step.BlockCopy c = (Step.BlockCopy) j.step;
-                    sim.copy(d.disks.get(c.disk()), c.dest(), c.shallow());
+                    count(c, sim.copy(d.disks.get(c.disk()), c.dest(), c.shallow()));
                     j.ready = true;
                 }
             }
@@ -183,19 +205,10 @@ final class SimHost implements Host {
         return sim.exists(path);
     }
 
+    /** What qemu-img would measure: the simulator's own allocation, read as the planner's tests read it. */
     @Override
     public AllocationFacts facts(String domain, Ledger ledger, Observation observation) {
-        return new AllocationFacts() {
-            @Override
-            public long allocatedBytes(String image) {
-                return sim.allocatedBytes(image);
-            }
-
-            @Override
-            public long bytesPullWouldCopy(String image, String base) {
-                return sim.bytesPullWouldCopy(image, base);
-            }
-        };
+        return Oracles.facts(sim);
     }
 
     @Override
@@ -328,11 +341,7 @@ final class SimHost implements Host {
             @Override
             public Void offlineRebase(Step.OfflineRebase s) {
                 requireNotOpen(s, s.image());
-                if (s.safe()) {
-                    sim.rebaseSafe(s.image(), s.newBacking());
-                } else {
-                    sim.rebaseUnsafe(s.image(), s.newBacking());
-                }
+                count(s, s.safe() ? sim.rebaseSafe(s.image(), s.newBacking()) : sim.rebaseUnsafe(s.image(), s.newBacking()));
                 cx.reach(CrashPoint.Where.AFTER_CALL);
                 return null;
             }
@@ -341,19 +350,19 @@ final class SimHost implements Host {
             public Void offlineCommit(Step.OfflineCommit s) {
                 requireNotOpen(s, s.top());
                 requireNotOpen(s, s.base());
-                sim.commitInto(s.top(), s.base());
+                count(s, sim.commitInto(s.top(), s.base()));
                 cx.reach(CrashPoint.Where.AFTER_CALL);
                 return null;
             }
 
             @Override
             public Void convert(Step.Convert s) {
-                return export(() -> sim.convert(s.source(), s.dest(), ImageFormat.QCOW2));
+                return export(() -> count(s, sim.convert(s.source(), s.dest(), ImageFormat.QCOW2)));
             }
 
             @Override
             public Void convertDiff(Step.ConvertDiff s) {
-                return export(() -> sim.convertDiff(s.source(), s.backing(), s.dest()));
+                return export(() -> count(s, sim.convertDiff(s.source(), s.backing(), s.dest())));
             }
 
             private Void export(Runnable write) {

@@ -49,15 +49,15 @@ class OtherIntentsTest {
         assertEquals(5, p.after().nextImageSeq());
         assertEquals(0, p.estimatedBytes());
         assertTrue(p.steps().get(p.steps().size() - 1) instanceof Step.UpdateLedger);
-        f.apply(new Intent.Create("S3", Set.of(), QuiesceMode.AUTO, null, Origin.manual()));
+        Run.apply(f, new Intent.Create("S3", Set.of(), QuiesceMode.AUTO, null, Origin.manual()));
         assertArrayEquals(LIVE, f.tokens(V3));
     }
 
     @Test
     void overlayNamesAreNeverReused() {
         Fixture f = Fixture.design(SHUT_OFF);
-        f.apply(Intent.Create.of("S3"));
-        f.apply(Intent.Delete.of("S3")); // V.4.qcow2 (the active) is committed into V.3 or pulls it
+        Run.apply(f, Intent.Create.of("S3"));
+        Run.apply(f, Intent.Delete.of("S3")); // V.4.qcow2 (the active) is committed into V.3 or pulls it
         Plan p = f.plan(Intent.Create.of("S4"));
         Step.CreateOverlay c = (Step.CreateOverlay) jobs(p).get(0);
         assertEquals(img("V.5.qcow2"), c.path());
@@ -78,7 +78,7 @@ class OtherIntentsTest {
         assertEquals("S2", kept.parent());
         assertEquals(Origin.manual(), kept.origin());
         assertEquals("S1", p.after().current());
-        f.apply(new Intent.Revert("S1", true));
+        Run.apply(f, new Intent.Revert("S1", true));
         assertEquals(RUNNING, f.state);
         assertArrayEquals(S1, f.tokens(V4));
         assertArrayEquals(LIVE, f.tokens(V3));
@@ -99,7 +99,7 @@ class OtherIntentsTest {
         assertEquals("state before reverting to S1 (shut down cleanly)", kept.description());
         Snapshot forced = f.plan(new Intent.Revert("S1", true)).after().requireSnapshot("pre-revert-S1-20250102-030405");
         assertEquals(Consistency.CRASH, forced.consistency(), "a guest stopped hard is not");
-        f.apply(new Intent.Revert("S1", false, 60));
+        Run.apply(f, new Intent.Revert("S1", false, 60));
         assertEquals(RUNNING, f.state);
         assertArrayEquals(LIVE, f.tokens(V3));
     }
@@ -128,7 +128,7 @@ class OtherIntentsTest {
                     : new Step.OfflineRebase("vda", V3, null, true, cost, "/img");
             assertEquals(List.of(expected), jobs(p));
             assertEquals(Map.of("S0", V, "S1", V1, "S2", V2), DeleteTableTest.holders(p.after()));
-            f.apply(new Intent.Flatten("vda"));
+            Run.apply(f, new Intent.Flatten("vda"));
             assertArrayEquals(LIVE, f.tokens(V3));
             assertArrayEquals(S2, f.tokens(V2));
             assertTrue(f.plan(new Intent.Flatten("vda")).isEmpty(), "flat already");
@@ -155,8 +155,8 @@ class OtherIntentsTest {
         assertEquals(Map.of("/out", clusters(5)), full.bytesByDirectory());
         Plan diff = f.plan(new Intent.ExportDiff("S0", "S2", Map.of("vda", "/out/d.qcow2")));
         assertEquals(List.of(new Step.ConvertDiff("vda", V2, V, "/out/d.qcow2", clusters(4))), diff.steps());
-        f.apply(new Intent.Export("S1", Map.of("vda", "/out/s1.qcow2")));
-        f.apply(new Intent.ExportDiff("S0", "S2", Map.of("vda", "/out/d.qcow2")));
+        Run.apply(f, new Intent.Export("S1", Map.of("vda", "/out/s1.qcow2")));
+        Run.apply(f, new Intent.ExportDiff("S0", "S2", Map.of("vda", "/out/d.qcow2")));
         assertArrayEquals(S1, f.tokens("/out/s1.qcow2"));
         assertArrayEquals(S2, f.tokens("/out/d.qcow2"));
     }
@@ -188,7 +188,7 @@ class OtherIntentsTest {
         assertTrue(p.steps().get(3) instanceof Step.UpdateLedger && p.steps().get(4) instanceof Step.Unlink,
                 "removed only once the ledger no longer names it");
         assertEquals(Map.of("S0", V, "S1", V1, "S2", V2), DeleteTableTest.holders(p.after()));
-        f.apply(new Intent.BlockCopy("vda", dest, true, ImageFormat.QCOW2, true));
+        Run.apply(f, new Intent.BlockCopy("vda", dest, true, ImageFormat.QCOW2, true));
         assertArrayEquals(LIVE, f.tokens(dest));
         assertArrayEquals(S2, f.tokens(V2));
     }
@@ -204,7 +204,7 @@ class OtherIntentsTest {
                 new Step.FinishCopy("vda", "/copies/full.img", false, List.of(V3, V2, V1, V))), p.steps());
         assertEquals(f.ledger, p.after());
         assertEquals(Map.of("/copies", p.estimatedBytes()), p.bytesByDirectory(), "the space check looks at DEST's directory");
-        f.apply(new Intent.BlockCopy("vda", "/copies/full.img", false, ImageFormat.RAW, false));
+        Run.apply(f, new Intent.BlockCopy("vda", "/copies/full.img", false, ImageFormat.RAW, false));
         assertArrayEquals(LIVE, f.tokens("/copies/full.img"));
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.virtchain.daemon.exec.SimExecution;
 import dev.virtchain.model.Disk;
 import dev.virtchain.model.DomainId;
 import dev.virtchain.model.Image;
@@ -28,12 +29,18 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
  * Random histories of a 1-3 disk domain, running and shut off: guest writes, snapshots, deletes
- * of any set, reverts, clones, flattens, exports, starts and stops. Every plan runs on the
- * simulator; after every step each surviving snapshot's holder and each disk's live image show
+ * of any set, reverts, clones, flattens, exports, starts and stops. Every intent runs with the
+ * daemon's executor on the simulator, which must plan it as the planner does from the test's
+ * ledger and leave the plan's ledger; after every step each surviving snapshot's holder and each disk's live image show
  * what a reference model recorded, the ledger passes its check, and each step copies exactly its
  * estimate. Deletes on small trees are compared with a brute-force search over every valid
  * sequence of commits and pulls: the plan must leave no more images and cost no more bytes, on
@@ -64,25 +71,45 @@ class PlannerPropertiesTest {
         assertTrue(BRUTE_SEQUENCES <= MergeSearch.MAX_STATES, "states");
     }
 
+    /** Histories run side by side, one per processor; a failure names the first failing seed in order. */
     @Test
-    void randomHistoriesKeepEveryPointInTime() {
+    void randomHistoriesKeepEveryPointInTime() throws InterruptedException {
         Long replay = Long.getLong("virtchain.seed");
         int histories = Integer.getInteger("virtchain.histories", 600);
         long first = Long.getLong("virtchain.firstSeed", 0x5EED0000L);
-        Stats stats = new Stats();
+        List<Callable<Stats>> runs = new ArrayList<>();
         for (int i = 0; i < (replay != null ? 1 : histories); i++) {
             long seed = replay != null ? replay : first + i;
-            History h = new History(seed, stats);
-            try {
-                h.run(40);
-            } catch (Throwable t) {
-                List<String> tail = h.log.subList(Math.max(0, h.log.size() - 12), h.log.size());
-                throw new AssertionError("history with seed " + seed + " failed (replay with -Dvirtchain.seed=" + seed
-                        + "): " + t.getMessage() + "\nlast operations:\n  " + String.join("\n  ", tail)
-                        + "\nledger: " + h.ledger + "\nrunning: " + h.running, t);
+            runs.add(() -> history(seed));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+        Stats stats = new Stats();
+        try {
+            for (Future<Stats> f : pool.invokeAll(runs)) {
+                try {
+                    stats.add(f.get());
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
+                }
             }
+        } finally {
+            pool.shutdownNow();
         }
         System.out.println("planner properties: " + stats);
+    }
+
+    private static Stats history(long seed) {
+        Stats stats = new Stats();
+        History h = new History(seed, stats);
+        try {
+            h.run(40);
+        } catch (Throwable t) {
+            List<String> tail = h.log.subList(Math.max(0, h.log.size() - 12), h.log.size());
+            throw new AssertionError("history with seed " + seed + " failed (replay with -Dvirtchain.seed=" + seed
+                    + "): " + t.getMessage() + "\nlast operations:\n  " + String.join("\n  ", tail)
+                    + "\nledger: " + h.ledger + "\nrunning: " + h.running, t);
+        }
+        return stats;
     }
 
     static final class Stats {
@@ -95,6 +122,17 @@ class PlannerPropertiesTest {
         long bytes;
         /** Brute-forced disks where a removable image had several dependants. */
         int branching;
+
+        void add(Stats o) {
+            plans += o.plans;
+            steps += o.steps;
+            deletes += o.deletes;
+            bruteForced += o.bruteForced;
+            tombstones += o.tombstones;
+            refusals += o.refusals;
+            bytes += o.bytes;
+            branching += o.branching;
+        }
 
         @Override
         public String toString() {
@@ -158,7 +196,8 @@ class PlannerPropertiesTest {
                         raw ? dev.virtchain.model.ImageFormat.RAW : dev.virtchain.model.ImageFormat.QCOW2)), path));
                 live.put(target, new long[CLUSTERS]);
             }
-            ledger = Ledger.of(new DomainId("dom", "u-" + seed), list);
+            ledger = Ledger.of(new DomainId("dom", String.format("00000000-0000-0000-0000-%012x", seed & 0xFFFF_FFFF_FFFFL)),
+                    list);
             running = rnd.nextBoolean();
             if (running) {
                 for (Disk d : ledger.disks()) {
@@ -418,15 +457,16 @@ class PlannerPropertiesTest {
                 stats.deletes++;
                 compareWithBruteForce(plan);
             }
-            SimExecutor x = new SimExecutor(sim, ledger, running);
             Snapshot revertTo = intent instanceof Intent.Revert r ? before.requireSnapshot(r.name()) : null;
-            x.run(plan, step -> {
-                stats.steps++;
-                if (revertTo != null && step instanceof Step.SetDiskSource s && revertTo.covers(s.disk())) {
-                    live.put(s.disk(), taken.get(revertTo.name()).get(s.disk()).clone());
-                }
-                checkPointsInTime(x);
-            });
+            SimExecution.Executed done = SimExecution.run(sim, ledger, running, intent, clock, HostCapabilities.DEFAULT,
+                    (step, persisted, disks) -> {
+                        stats.steps++;
+                        if (revertTo != null && step instanceof Step.SetDiskSource s && revertTo.covers(s.disk())) {
+                            live.put(s.disk(), taken.get(revertTo.name()).get(s.disk()).clone());
+                        }
+                        checkPointsInTime(persisted, disks);
+                    });
+            assertEquals(plan.steps(), done.plan().steps(), "the executor's plan, made from what the host shows");
             if (intent instanceof Intent.Clone c) {
                 for (Step st : plan.steps()) {
                     if (st instanceof Step.CreateOverlay o) {
@@ -434,24 +474,28 @@ class PlannerPropertiesTest {
                     }
                 }
             }
-            stats.bytes += x.copied;
+            stats.bytes += done.copied();
             if (intent instanceof Intent.Export) {
                 // qemu-img convert skips zeroes (of a raw base), which allocation cannot see.
-                assertTrue(x.copied <= plan.estimatedBytes(), "export estimate is an upper bound");
+                assertTrue(done.copied() <= plan.estimatedBytes(), "export estimate is an upper bound");
             } else {
-                assertEquals(plan.estimatedBytes(), x.copied, "plan estimate");
+                assertEquals(plan.estimatedBytes(), done.copied(), "plan estimate");
             }
-            ledger = plan.after();
-            running = x.running;
+            assertEquals(plan.after(), done.ledger(), "the ledger the operation left");
+            ledger = done.ledger();
+            running = done.running();
             released.addAll(plan.released()); // out of the ledger by design, still on the host
             checkTruth();
             stats.tombstones += plan.after().tombstones().size() > before.tombstones().size() ? 1 : 0;
             return plan;
         }
 
-        /** Every snapshot the (last persisted) ledger names shows what it showed when taken; so does the guest. */
-        void checkPointsInTime(SimExecutor x) {
-            for (Snapshot s : x.ledger.snapshots()) {
+        /**
+         * Every snapshot the ledger as persisted names shows what it showed when taken; so does
+         * the guest, on the image each disk runs on ({@code disks}).
+         */
+        void checkPointsInTime(Ledger persisted, Map<String, String> disks) {
+            for (Snapshot s : persisted.snapshots()) {
                 for (Map.Entry<String, String> h : s.holders().entrySet()) {
                     long[] expected = taken.get(s.name()).get(h.getKey());
                     if (!Arrays.equals(expected, tokens(h.getValue()))) {
@@ -462,7 +506,7 @@ class PlannerPropertiesTest {
                 }
             }
             for (Map.Entry<String, long[]> e : live.entrySet()) {
-                String image = x.live.get(e.getKey());
+                String image = disks.get(e.getKey());
                 if (!Arrays.equals(e.getValue(), tokens(image))) {
                     throw new AssertionError("guest of " + e.getKey() + " (" + image + ") sees "
                             + Arrays.toString(tokens(image)) + ", wrote " + Arrays.toString(e.getValue())
@@ -555,7 +599,7 @@ class PlannerPropertiesTest {
                     + "\n  tombstones " + start.tombstones().stream().filter(t -> t.disk().equals(disk)).toList()
                     + "\n  plan:\n    " + String.join("\n    ", steps)
                     + "\n  cheapest (" + best.get(left) + " bytes):\n    "
-                    + String.join("\n    ", BruteForce.lastHow.getOrDefault(left, List.of()));
+                    + String.join("\n    ", BruteForce.lastHow().getOrDefault(left, List.of()));
         }
     }
 

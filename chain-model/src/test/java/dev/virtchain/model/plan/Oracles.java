@@ -6,9 +6,9 @@ import dev.virtchain.model.sim.SimulatedHost;
 import java.util.Map;
 
 /**
- * The chain model's test oracles, opened to the benchmarks: they live package-private in
- * chain-model's test sources (its test-jar), and this class shares their package. Nothing here
- * adds behaviour; it only forwards.
+ * The chain model's test oracles, opened to the daemon's tests and the benchmarks (through this
+ * module's test-jar): the fixtures and the brute force stay package-private. Nothing here adds
+ * behaviour; it only forwards.
  */
 public final class Oracles {
     private Oracles() {
@@ -17,18 +17,6 @@ public final class Oracles {
     /** Allocation facts read straight from the simulator, as the property tests use them. */
     public static AllocationFacts facts(SimulatedHost sim) {
         return Fixture.simFacts(sim);
-    }
-
-    /**
-     * Runs {@code plan} on {@code sim} as the daemon's executor would, checking on the way that
-     * every step copies exactly what the plan estimated.
-     *
-     * @return bytes copied
-     */
-    public static long execute(SimulatedHost sim, Ledger ledger, boolean running, Plan plan) {
-        SimExecutor x = new SimExecutor(sim, ledger, running);
-        x.run(plan);
-        return x.copied;
     }
 
     /**

@@ -78,7 +78,7 @@ class DeleteTableTest {
         assertEquals(List.of(V2), p.unlinks());
         assertEquals("S1", p.after().current());
         assertTrue(p.after().tombstones().isEmpty());
-        f.apply(Intent.Delete.of("S2"));
+        Run.apply(f, Intent.Delete.of("S2"));
         assertShows(f, Map.of("S0", S0, "S1", S1), LIVE);
     }
 
@@ -96,7 +96,7 @@ class DeleteTableTest {
         assertEquals(V2, p.after().requireDisk("vda").active());
         assertEquals(clusters(1), p.estimatedBytes());
         long[] live = f.tokens(V3);
-        f.apply(Intent.Delete.of("S2"));
+        Run.apply(f, Intent.Delete.of("S2"));
         assertArrayEquals(live, f.tokens(V2));
     }
 
@@ -110,7 +110,7 @@ class DeleteTableTest {
         assertEquals(Map.of("S0", V, "S2", V1), holders(p.after()));
         assertEquals(clusters(3), p.estimatedBytes());
         assertEquals("S0", p.after().requireSnapshot("S2").parent());
-        f.apply(Intent.Delete.of("S1"));
+        Run.apply(f, Intent.Delete.of("S1"));
         assertShows(f, Map.of("S0", S0, "S2", S2), LIVE);
     }
 
@@ -123,7 +123,7 @@ class DeleteTableTest {
                 new Step.Unlink("vda", V1)), jobs(p));
         assertEquals(Map.of("S1", V, "S2", V2), holders(p.after()));
         assertEquals(clusters(2), p.estimatedBytes());
-        f.apply(Intent.Delete.of("S0"));
+        Run.apply(f, Intent.Delete.of("S0"));
         assertShows(f, Map.of("S1", S1, "S2", S2), LIVE);
     }
 
@@ -137,7 +137,7 @@ class DeleteTableTest {
                 new Step.Unlink("vda", V1)), jobs(p));
         assertEquals(Map.of("S2", V), holders(p.after()));
         assertEquals(clusters(4), p.estimatedBytes());
-        f.apply(Intent.Delete.of("S0", "S1"));
+        Run.apply(f, Intent.Delete.of("S0", "S1"));
         assertShows(f, Map.of("S2", S2), LIVE);
     }
 
@@ -151,7 +151,7 @@ class DeleteTableTest {
                 new Step.OfflineRebase("vda", V3, V1, true, clusters(2), "/img"),
                 new Step.Unlink("vda", V2)), jobs(p));
         assertEquals(Map.of("S0", V, "S1", V1), holders(p.after()));
-        f.apply(Intent.Delete.of("S2"));
+        Run.apply(f, Intent.Delete.of("S2"));
         assertShows(f, Map.of("S0", S0, "S1", S1), LIVE);
     }
 
@@ -164,7 +164,7 @@ class DeleteTableTest {
                 new Step.SetDiskSource("vda", V2, List.of(V2, V1, V)),
                 new Step.Unlink("vda", V3)), jobs(p));
         assertEquals(V2, p.after().requireDisk("vda").active());
-        f.apply(Intent.Delete.of("S2"));
+        Run.apply(f, Intent.Delete.of("S2"));
     }
 
     @Test
@@ -176,7 +176,7 @@ class DeleteTableTest {
                 new Step.OfflineRebase("vda", V2, V, true, clusters(1), "/img"),
                 new Step.Unlink("vda", V1)), jobs(p));
         assertEquals(Map.of("S0", V, "S2", V2), holders(p.after()));
-        f.apply(Intent.Delete.of("S1"));
+        Run.apply(f, Intent.Delete.of("S1"));
         assertShows(f, Map.of("S0", S0, "S2", S2), LIVE);
     }
 
@@ -189,7 +189,7 @@ class DeleteTableTest {
                 new Step.OfflineRebase("vda", V2, V, false, 0, null),
                 new Step.Unlink("vda", V1)), jobs(p));
         assertEquals(Map.of("S1", V, "S2", V2), holders(p.after()));
-        f.apply(Intent.Delete.of("S0"));
+        Run.apply(f, Intent.Delete.of("S0"));
         assertShows(f, Map.of("S1", S1, "S2", S2), LIVE);
     }
 
@@ -202,7 +202,7 @@ class DeleteTableTest {
                 new Step.Unlink("vda", V1),
                 new Step.Unlink("vda", V)), jobs(p));
         assertEquals(Map.of("S2", V2), holders(p.after()));
-        f.apply(Intent.Delete.of("S0", "S1"));
+        Run.apply(f, Intent.Delete.of("S0", "S1"));
         assertShows(f, Map.of("S2", S2), LIVE);
     }
 
@@ -222,7 +222,7 @@ class DeleteTableTest {
         assertEquals(Map.of("S0", V, "S3", V2), holders(p.after()));
         assertEquals(clusters(2), p.estimatedBytes());
         long[] s3 = f.tokens(V3);
-        f.apply(Intent.Delete.of("S1", "S2"));
+        Run.apply(f, Intent.Delete.of("S1", "S2"));
         assertArrayEquals(s3, f.tokens(V2));
     }
 
@@ -234,7 +234,7 @@ class DeleteTableTest {
                 new Step.BlockCommit("vda", V3, V1, false, clusters(6), "/img", List.of(V4, V1, V)),
                 new Step.Unlink("vda", V3),
                 new Step.Unlink("vda", V2)), jobs(p));
-        f.apply(Intent.Delete.of("S1", "S2"));
+        Run.apply(f, Intent.Delete.of("S1", "S2"));
     }
 
     @Test
@@ -249,7 +249,7 @@ class DeleteTableTest {
                 new Step.BlockPull("vda", V2, V, clusters(1), "/img", List.of(V2, V)),
                 new Step.Unlink("vda", V1)), jobs(p));
         assertEquals(V2, p.after().requireDisk("vda").active());
-        f.apply(Intent.Delete.of("S1", "S2"));
+        Run.apply(f, Intent.Delete.of("S1", "S2"));
     }
 
     // ---------------------------------------------------------------- branches, tombstones
@@ -257,7 +257,7 @@ class DeleteTableTest {
     /** Design chain, reverted to S1: V.1 has two children, V.2 (S2) and the new active V.4.qcow2. */
     static Fixture reverted(DomainState state) {
         Fixture f = Fixture.design(SHUT_OFF);
-        f.apply(new Intent.Revert("S1", false));
+        Run.apply(f, new Intent.Revert("S1", false));
         if (state == RUNNING) {
             f.sim.activate(f.ledger.requireDisk("vda").active());
             f.state = RUNNING;
@@ -284,7 +284,7 @@ class DeleteTableTest {
             expected.add(new Step.Unlink("vda", active));
             assertEquals(expected, jobs(p), state.toString());
             assertEquals(V1, p.after().requireDisk("vda").active());
-            f.apply(Intent.Delete.of("S1"));
+            Run.apply(f, Intent.Delete.of("S1"));
             assertArrayEquals(S2, f.tokens(V2));
             assertArrayEquals(S1, f.tokens(V1));
         }
@@ -301,8 +301,8 @@ class DeleteTableTest {
      */
     static Fixture revertedTwice(DomainState state) {
         Fixture f = Fixture.linear(SHUT_OFF, new int[][] {{0, 1, 2, 3}, {4}, {5}});
-        f.apply(new Intent.Revert("S1", false));
-        f.apply(new Intent.Revert("S0", false));
+        Run.apply(f, new Intent.Revert("S1", false));
+        Run.apply(f, new Intent.Revert("S0", false));
         if (state == RUNNING) {
             f.sim.activate(f.ledger.requireDisk("vda").active());
             f.state = RUNNING;
@@ -325,7 +325,7 @@ class DeleteTableTest {
             String pre1 = f.ledger.holdersOn("vda").get(V2);
             String pre2 = f.ledger.holdersOn("vda").get(v3);
             assertEquals(v4, f.ledger.requireDisk("vda").active());
-            Plan p = f.apply(Intent.Delete.of("S0", "S1"));
+            Plan p = Run.apply(f, Intent.Delete.of("S0", "S1"));
             assertEquals(clusters(9), p.estimatedBytes(), state + ": " + jobs(p));
             assertEquals(Map.of(pre1, V2, pre2, V1), holders(f.ledger), state.toString());
             assertEquals(V, f.ledger.requireDisk("vda").active());
@@ -340,14 +340,14 @@ class DeleteTableTest {
     @Test
     void anImageUnderACloneBaseStaysAsATombstoneUntilTheCloneIsGone() {
         Fixture f = Fixture.design(RUNNING);
-        f.apply(new Intent.Clone("S1", "vm2", Map.of()));
+        Run.apply(f, new Intent.Clone("S1", "vm2", Map.of()));
         assertEquals(java.util.Set.of("vm2"), f.ledger.requireSnapshot("S1").protectedBy());
 
         Plan p = f.plan(Intent.Delete.of("S0"));
         assertEquals(List.of(), jobs(p));
         assertEquals(List.of(new Tombstone("vda", V, "S0",
                 "under the base of clone(s) [vm2], which read it")), p.after().tombstones());
-        f.apply(Intent.Delete.of("S0"));
+        Run.apply(f, Intent.Delete.of("S0"));
 
         // The clone is gone: an empty delete finishes the tombstone.
         f.sim.unlink(img("vm2.vda.qcow2"));
@@ -358,7 +358,7 @@ class DeleteTableTest {
                 new Step.Unlink("vda", V1)), jobs(gc));
         assertEquals(Map.of("S1", V, "S2", V2), holders(gc.after()));
         assertTrue(gc.after().tombstones().isEmpty());
-        f.apply(Intent.Delete.of());
+        Run.apply(f, Intent.Delete.of());
         assertShows(f, Map.of("S1", S1, "S2", S2), LIVE);
     }
 
@@ -370,6 +370,6 @@ class DeleteTableTest {
         Plan p = f.plan(Intent.Delete.of(pre));
         assertEquals(List.of(new Step.Unlink("vda", V3)), jobs(p));
         assertEquals(0, p.estimatedBytes());
-        f.apply(Intent.Delete.of(pre));
+        Run.apply(f, Intent.Delete.of(pre));
     }
 }
