@@ -315,8 +315,8 @@ public final class Report {
                 + " writes, a snapshot is taken, and retention runs on the schedule; whatever it lets go is deleted in"
                 + " one prune. The same writes go to every strategy:");
         line("");
-        line("- **virtchain**: the daemon's planner, one plan per prune (range merges), run by the model's simulator"
-                + " executor, which checks every step copies what the plan estimated.");
+        line("- **virtchain**: the daemon's planner, one plan per prune (range merges), run by the daemon's executor on"
+                + " the simulated host, which checks every step copies what the plan estimated.");
         line("- **one at a time**: the same planner given each deleted snapshot separately, oldest first.");
         line("- **libvirt**: `virsh snapshot-delete` (libvirt ≥ 9.0) — commit the image above the snapshot into"
                 + " it; active commit when that image is the active one; never pull.");
