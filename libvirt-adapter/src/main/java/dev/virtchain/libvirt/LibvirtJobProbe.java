@@ -38,7 +38,7 @@ final class LibvirtJobProbe implements JobProbe {
     public Optional<List<Path>> liveChain(String domain, String disk) {
         String xml = session.onDomain(domain, "read the live XML", Involved.domain(domain).disk(disk),
                 dom -> dom.isActive() == 1 ? dom.getXMLDesc(0) : null);
-        return xml == null ? Optional.empty() : LiveXml.chain(xml, disk);
+        return xml == null ? Optional.empty() : LiveXml.chain(xml, domain, disk);
     }
 
     @Override

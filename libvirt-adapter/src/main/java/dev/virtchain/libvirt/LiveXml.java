@@ -2,6 +2,7 @@ package dev.virtchain.libvirt;
 
 import dev.virtchain.libvirt.xml.ChainInXml;
 import dev.virtchain.libvirt.xml.Disk;
+import dev.virtchain.libvirt.xml.DomainXmlException;
 import dev.virtchain.libvirt.xml.DomainXmlReader;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,21 +17,23 @@ final class LiveXml {
     private LiveXml() {}
 
     /** The chain, active image first; empty when the disk is not (or no longer) a file disk of the domain. */
-    static Optional<List<Path>> chain(String liveXml, String disk) {
+    static Optional<List<Path>> chain(String liveXml, String domain, String disk) {
         Optional<Disk> d = DomainXmlReader.read(liveXml).disk(disk);
         if (d.isEmpty() || d.get().source() == null) {
             return Optional.empty();
         }
         if (d.get().chainInXml() != ChainInXml.COMPLETE) {
-            throw new IllegalStateException("XML of " + disk + " states no complete chain (" + d.get().chainInXml()
-                    + "); it is not the live XML of a running domain");
+            throw DomainXmlException.unreadable(domain, "disk " + disk + " states no complete chain ("
+                    + d.get().chainInXml() + "), so it is not the live XML of a running domain; read the domain"
+                    + " again, and if it is running report libvirt's XML");
         }
         return Optional.of(d.get().chainFiles());
     }
 
-    /** The chain, or an error naming domain and disk when the disk has none. */
+    /** The chain, or a refusal naming domain and disk when the disk has none. */
     static List<Path> requireChain(String liveXml, String domain, String disk) {
-        return chain(liveXml, disk).orElseThrow(() -> new IllegalArgumentException(
-                "domain " + domain + " has no file-backed disk " + disk + " in its live XML"));
+        return chain(liveXml, domain, disk).orElseThrow(() -> new BlockJobRefused(
+                "domain " + domain + " has no file-backed disk " + disk + " in its live XML; no block job was started",
+                Involved.domain(domain).disk(disk)));
     }
 }

@@ -53,6 +53,29 @@ class LibvirtXmlTest {
         assertEquals(List.of(Path.of("/var/lib/libvirt/images/web/data.qcow2")), LiveXml.requireChain(xml, "web", "vdb"));
     }
 
+    /** An inactive definition states no chain: taken for the live XML it is an error naming the domain and disk. */
+    @Test
+    void xmlWithoutTheWholeChainIsNotTakenForTheLiveXml() {
+        String inactive = "<domain type='kvm'><name>web</name><devices><disk type='file' device='disk'>"
+                + "<driver name='qemu' type='qcow2'/><source file='/v/web.vda.2.qcow2'/><target dev='vda'/>"
+                + "</disk></devices></domain>";
+        dev.virtchain.libvirt.xml.DomainXmlException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.virtchain.libvirt.xml.DomainXmlException.class, () -> LiveXml.chain(inactive, "web", "vda"));
+        assertEquals(java.util.Optional.of("web"), e.domain());
+        assertTrue(e.getMessage().startsWith("cannot read the XML of domain web: disk vda states no complete chain"),
+                e.getMessage());
+    }
+
+    /** A disk the live XML lacks refuses the job before libvirt is asked, naming the domain and disk. */
+    @Test
+    void aDiskMissingFromTheLiveXmlRefusesTheJob() throws IOException {
+        BlockJobRefused e = org.junit.jupiter.api.Assertions.assertThrows(BlockJobRefused.class,
+                () -> LiveXml.requireChain(recorded("two-disks-interleaved.xml"), "web", "vdz"));
+        assertEquals("web", e.involved().domain());
+        assertEquals("vdz", e.involved().disk());
+        assertTrue(e.getMessage().startsWith("domain web has no file-backed disk vdz in its live XML"), e.getMessage());
+    }
+
     static String recorded(String name) throws IOException {
         try (InputStream in = LibvirtXmlTest.class.getResourceAsStream("/recorded/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

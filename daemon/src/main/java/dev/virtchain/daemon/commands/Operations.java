@@ -3,6 +3,7 @@ package dev.virtchain.daemon.commands;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.virtchain.daemon.LogScope;
 import dev.virtchain.daemon.control.CommandFailure;
+import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.control.Json;
 import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.exec.OperationRunner;
@@ -10,11 +11,9 @@ import dev.virtchain.model.plan.Intent;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,20 +110,26 @@ final class Operations {
         return runner.active().stream().anyMatch(a -> a.domain().equals(domain) && !"start".equals(a.phase()));
     }
 
-    private static OperationRunner.Result result(CompletableFuture<OperationRunner.Result> done, String domain)
+    /**
+     * The result of an operation that is done. A runner error becomes its protocol error as in
+     * {@link #run}; an {@link Error} (which the operation's thread also rethrew, so it is logged)
+     * is answered as a failure of the operation instead of leaving the client without an answer.
+     */
+    static OperationRunner.Result result(CompletableFuture<OperationRunner.Result> done, String domain)
             throws CommandFailure {
+        if (!done.isDone()) {
+            throw new IllegalStateException("the operation on " + domain + " is not done yet");
+        }
         try {
-            return done.get(0, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
+            return done.join(); // done: join neither blocks nor waits for an interrupt
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof RuntimeException r) {
                 throw Failures.of(r, domain);
             }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("not done", e);
+            throw new CommandFailure(ErrorCode.FAILED, "the operation on " + domain + " stopped with an internal"
+                    + " error: " + cause + "; see the daemon's log",
+                    domain, null, null, null, cause);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.virtchain.daemon.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virtchain.daemon.config.ConfigInvalid;
 import dev.virtchain.daemon.config.CronSchedule;
 import dev.virtchain.daemon.config.InvalidCronException;
 import dev.virtchain.daemon.config.Policy;
@@ -137,7 +138,7 @@ final class PolicyCommands {
     private Policy metadataPolicy(String domain, PolicyMetadata meta) throws CommandFailure {
         try {
             return SnapshotPolicy.fromMetadata(domain, meta);
-        } catch (InvalidCronException e) {
+        } catch (InvalidCronException | ConfigInvalid e) {
             throw new CommandFailure(ErrorCode.FAILED, "the policy stored in the metadata of " + domain
                     + " cannot be read: " + e.getMessage() + "; set it again with 'virtchain policy-set'", domain,
                     null, null, null, e);

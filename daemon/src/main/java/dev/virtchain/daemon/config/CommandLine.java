@@ -100,7 +100,7 @@ public record CommandLine(Optional<Path> configFile, Optional<String> connectUri
             if (stateDir.isPresent()) {
                 config = config.withStateDir(stateDir.get());
             }
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigInvalid e) {
             throw new UsageException(e.getMessage());
         }
         return config;

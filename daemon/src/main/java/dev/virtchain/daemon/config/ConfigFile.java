@@ -151,7 +151,7 @@ public final class ConfigFile {
         Optional<MetricsListen> metrics;
         try {
             metrics = MetricsListen.parse(daemon.text("metrics-listen", MetricsListen.DEFAULT.toString()));
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigInvalid e) {
             throw error(daemon.lineOf("metrics-listen"), "metrics-listen", null, e.getMessage());
         }
         DomainSelection manage = selection(daemon);
@@ -160,9 +160,10 @@ public final class ConfigFile {
         try {
             return new DaemonConfig(connect, socket, group, stateDir, maxJobs, bandwidth, minFree, built, crashAt,
                     metrics, manage, storage, java.time.Duration.ofSeconds(agentTimeout));
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigInvalid e) {
             // Every value was checked above with its line; this only catches a check added later.
-            throw error(daemon.line, null, null, e.getMessage());
+            String key = e.key().orElse(null);
+            throw new ConfigException(file, key == null ? daemon.line : daemon.lineOf(key), key, null, e.getMessage(), e);
         }
     }
 
@@ -171,14 +172,14 @@ public final class ConfigFile {
         DomainSelection.Mode mode;
         try {
             mode = DomainSelection.Mode.fromWord(daemon.text("manage", DomainSelection.Mode.ALL.word()));
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigInvalid e) {
             throw error(daemon.lineOf("manage"), "manage", null, e.getMessage());
         }
         List<DomainPattern> match = patterns(daemon, "manage-match");
         List<DomainPattern> exclude = patterns(daemon, "manage-exclude");
         try {
             return new DomainSelection(mode, match, exclude);
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigInvalid e) {
             String key = daemon.values.containsKey("manage-match") ? "manage-match" : "manage";
             throw error(daemon.lineOf(key), key, null, e.getMessage());
         }
@@ -193,7 +194,7 @@ public final class ConfigFile {
             }
             try {
                 out.add(new DomainPattern(glob));
-            } catch (IllegalArgumentException e) {
+            } catch (ConfigInvalid e) {
                 throw error(s.lineOf(key), key, null, e.getMessage());
             }
         }
@@ -206,7 +207,7 @@ public final class ConfigFile {
         String glob = s.required("match");
         try {
             match = new DomainPattern(glob);
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigInvalid e) {
             throw error(s.lineOf("match"), "match", name, e.getMessage());
         }
         CronSchedule schedule;
@@ -218,19 +219,25 @@ public final class ConfigFile {
         Quiesce quiesce;
         try {
             quiesce = Quiesce.fromWord(s.text("quiesce", Quiesce.AUTO.word()).toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigInvalid e) {
             throw error(s.lineOf("quiesce"), "quiesce", name, e.getMessage());
         }
         int max = 100_000;
-        Retention retention = new Retention(
-                (int) s.number("keep-last", 0, 0, max),
-                (int) s.number("keep-hourly", 0, 0, max),
-                (int) s.number("keep-daily", 0, 0, max),
-                (int) s.number("keep-weekly", 0, 0, max),
-                (int) s.number("keep-monthly", 0, 0, max),
-                (int) s.number("keep-yearly", 0, 0, max));
+        int keepLast = (int) s.number("keep-last", 0, 0, max);
+        int keepHourly = (int) s.number("keep-hourly", 0, 0, max);
+        int keepDaily = (int) s.number("keep-daily", 0, 0, max);
+        int keepWeekly = (int) s.number("keep-weekly", 0, 0, max);
+        int keepMonthly = (int) s.number("keep-monthly", 0, 0, max);
+        int keepYearly = (int) s.number("keep-yearly", 0, 0, max);
         int maxDepth = (int) s.number("max-depth", 0, 0, 10_000);
-        return new Policy(name, match, schedule, quiesce, retention, maxDepth);
+        try {
+            Retention retention = new Retention(keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly);
+            return new Policy(name, match, schedule, quiesce, retention, maxDepth);
+        } catch (ConfigInvalid e) {
+            // As for [daemon]: the values were checked above; this only catches a check added later.
+            String key = e.key().orElse(null);
+            throw new ConfigException(file, key == null ? s.line : s.lineOf(key), key, name, e.getMessage(), e);
+        }
     }
 
     /** Whitespace-separated normalised absolute paths; none when the key is absent. */

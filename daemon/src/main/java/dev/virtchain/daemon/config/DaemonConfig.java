@@ -65,7 +65,7 @@ public record DaemonConfig(String connectUri, Path socketPath, String socketGrou
         private static List<Path> absolute(String key, List<Path> paths) {
             for (Path p : paths) {
                 if (!p.isAbsolute() || !p.normalize().equals(p)) {
-                    throw new IllegalArgumentException(key + ": '" + p + "' must be a normalised absolute path");
+                    throw new ConfigInvalid(key, key + ": '" + p + "' must be a normalised absolute path");
                 }
             }
             return List.copyOf(paths);
@@ -103,35 +103,35 @@ public record DaemonConfig(String connectUri, Path socketPath, String socketGrou
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(agentTimeout, "agentTimeout");
         if (agentTimeout.toSeconds() < 1 || agentTimeout.toSeconds() > 300) {
-            throw new IllegalArgumentException("agent-timeout was " + agentTimeout.toSeconds() + " s, must be 1 to 300");
+            throw new ConfigInvalid("agent-timeout", "agent-timeout was " + agentTimeout.toSeconds() + " s, must be 1 to 300");
         }
         if (connectUri.isBlank()) {
-            throw new IllegalArgumentException("connect URI is empty");
+            throw new ConfigInvalid("connect", "connect URI is empty");
         }
         String socketProblem = socketPathProblem(socketPath);
         if (socketProblem != null) {
-            throw new IllegalArgumentException(socketProblem);
+            throw new ConfigInvalid("socket", socketProblem);
         }
         if (!stateDir.isAbsolute()) {
-            throw new IllegalArgumentException("state directory '" + stateDir + "' must be an absolute path");
+            throw new ConfigInvalid("state-dir", "state directory '" + stateDir + "' must be an absolute path");
         }
         if (socketGroup.isBlank() || socketGroup.contains(":") || socketGroup.chars().anyMatch(Character::isWhitespace)) {
-            throw new IllegalArgumentException("socket group '" + socketGroup + "' is not a group name");
+            throw new ConfigInvalid("socket-group", "socket group '" + socketGroup + "' is not a group name");
         }
         if (maxBlockJobs < 1) {
-            throw new IllegalArgumentException("max-block-jobs was " + maxBlockJobs + ", must be 1 or more");
+            throw new ConfigInvalid("max-block-jobs", "max-block-jobs was " + maxBlockJobs + ", must be 1 or more");
         }
         if (bandwidthMiBPerSecond < 0) {
-            throw new IllegalArgumentException("bandwidth was " + bandwidthMiBPerSecond + ", must be 0 (unlimited) or more");
+            throw new ConfigInvalid("bandwidth", "bandwidth was " + bandwidthMiBPerSecond + ", must be 0 (unlimited) or more");
         }
         if (minFreeSpaceBytes < 0) {
-            throw new IllegalArgumentException("min-free-space was " + minFreeSpaceBytes + ", must be 0 or more");
+            throw new ConfigInvalid("min-free-space", "min-free-space was " + minFreeSpaceBytes + ", must be 0 or more");
         }
         policies = List.copyOf(policies);
         Set<String> names = new HashSet<>();
         for (Policy p : policies) {
             if (!names.add(p.name())) {
-                throw new IllegalArgumentException("policy '" + p.name() + "' is defined twice");
+                throw new ConfigInvalid(null, "policy '" + p.name() + "' is defined twice");
             }
         }
     }

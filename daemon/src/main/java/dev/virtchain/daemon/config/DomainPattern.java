@@ -14,7 +14,7 @@ public record DomainPattern(String glob) {
 
     public DomainPattern {
         if (glob == null || glob.isEmpty()) {
-            throw new IllegalArgumentException("pattern is empty");
+            throw new ConfigInvalid(null, "pattern is empty");
         }
         compile(glob);
     }
@@ -35,7 +35,7 @@ public record DomainPattern(String glob) {
                 case '[' -> {
                     int close = glob.indexOf(']', i + 2);
                     if (close < 0) {
-                        throw new IllegalArgumentException("'[' at position " + (i + 1) + " in '" + glob
+                        throw new ConfigInvalid(null, "'[' at position " + (i + 1) + " in '" + glob
                                 + "' has no closing ']'");
                     }
                     String set = glob.substring(i + 1, close);
@@ -62,7 +62,7 @@ public record DomainPattern(String glob) {
         try {
             return Pattern.compile(regex.toString());
         } catch (java.util.regex.PatternSyntaxException e) {
-            throw new IllegalArgumentException("'" + glob + "' is not a valid pattern: " + e.getDescription(), e);
+            throw new ConfigInvalid(null, "'" + glob + "' is not a valid pattern: " + e.getDescription(), e);
         }
     }
 

@@ -42,7 +42,7 @@ public record DomainSelection(Mode mode, List<DomainPattern> match, List<DomainP
                     return m;
                 }
             }
-            throw new IllegalArgumentException("expected all, policy or match, got '" + w + "'");
+            throw new ConfigInvalid("manage", "expected all, policy or match, got '" + w + "'");
         }
     }
 
@@ -60,10 +60,10 @@ public record DomainSelection(Mode mode, List<DomainPattern> match, List<DomainP
         match = List.copyOf(match);
         exclude = List.copyOf(exclude);
         if (mode == Mode.MATCH && match.isEmpty()) {
-            throw new IllegalArgumentException("manage = match needs manage-match with at least one pattern");
+            throw new ConfigInvalid("manage-match", "manage = match needs manage-match with at least one pattern");
         }
         if (mode != Mode.MATCH && !match.isEmpty()) {
-            throw new IllegalArgumentException("manage-match is used only with manage = match (manage is "
+            throw new ConfigInvalid("manage-match", "manage-match is used only with manage = match (manage is "
                     + mode.word() + ")");
         }
     }

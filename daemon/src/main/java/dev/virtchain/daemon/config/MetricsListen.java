@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
  */
 public record MetricsListen(String address, int port) {
 
+    /** The setting in {@code [daemon]}. */
+    static final String KEY = "metrics-listen";
+
     /** The word that turns the endpoint off. */
     public static final String NONE = "none";
 
@@ -29,10 +32,10 @@ public record MetricsListen(String address, int port) {
     public MetricsListen {
         Objects.requireNonNull(address, "address");
         if (!isIpv4(address) && !IPV6.matcher(address).matches()) {
-            throw new IllegalArgumentException("'" + address + "' is not an IP address literal");
+            throw new ConfigInvalid(KEY, "'" + address + "' is not an IP address literal");
         }
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is not between 1 and 65535");
+            throw new ConfigInvalid(KEY, "port " + port + " is not between 1 and 65535");
         }
     }
 
@@ -56,7 +59,7 @@ public record MetricsListen(String address, int port) {
             address = v6.group(1);
             port = v6.group(2);
         } else {
-            throw new IllegalArgumentException("expected ADDRESS:PORT with an IP address (127.0.0.1:9477, "
+            throw new ConfigInvalid(KEY, "expected ADDRESS:PORT with an IP address (127.0.0.1:9477, "
                     + "0.0.0.0:9477, [::1]:9477) or 'none', got '" + text + "'");
         }
         return Optional.of(new MetricsListen(address, Integer.parseInt(port)));

@@ -22,11 +22,11 @@ public record Policy(String name, DomainPattern match, CronSchedule schedule, Qu
         Objects.requireNonNull(quiesce, "quiesce");
         Objects.requireNonNull(retention, "retention");
         if (!isValidName(name)) {
-            throw new IllegalArgumentException("policy name '" + name
+            throw new ConfigInvalid(null, "policy name '" + name
                     + "' must start with a letter or digit and use only letters, digits, '.', '_' and '-'");
         }
         if (maxDepth < 0) {
-            throw new IllegalArgumentException("max-depth was " + maxDepth + ", must be 0 or more");
+            throw new ConfigInvalid("max-depth", "max-depth was " + maxDepth + ", must be 0 or more");
         }
     }
 

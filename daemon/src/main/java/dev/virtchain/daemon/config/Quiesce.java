@@ -22,6 +22,6 @@ public enum Quiesce {
                 return q;
             }
         }
-        throw new IllegalArgumentException("expected yes, no or auto, got '" + word + "'");
+        throw new ConfigInvalid("quiesce", "expected yes, no or auto, got '" + word + "'");
     }
 }

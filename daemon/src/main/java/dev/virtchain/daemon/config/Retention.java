@@ -27,7 +27,7 @@ public record Retention(int keepLast, int keepHourly, int keepDaily, int keepWee
 
     private static void requireNotNegative(String key, int value) {
         if (value < 0) {
-            throw new IllegalArgumentException(key + " was " + value + ", must be 0 or more");
+            throw new ConfigInvalid(key, key + " was " + value + ", must be 0 or more");
         }
     }
 }

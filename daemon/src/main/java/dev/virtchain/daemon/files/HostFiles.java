@@ -122,7 +122,8 @@ public final class HostFiles {
         } else {
             if (domain != null) {
                 for (var d : domain.disks()) {
-                    if (d.source() != null && d.source().getParent() != null) {
+                    // A relative source is no root: confining it refuses it, naming the disk.
+                    if (d.source() != null && d.source().isAbsolute() && d.source().getParent() != null) {
                         dirs.add(d.source().getParent());
                     }
                 }

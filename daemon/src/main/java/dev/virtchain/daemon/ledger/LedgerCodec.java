@@ -148,12 +148,16 @@ public final class LedgerCodec {
         if (doc.ledger == null) {
             throw new LedgerFileException(LedgerFileException.Kind.DAMAGED, source, "has no <ledger> element", null);
         }
+        String domain = doc.ledger.domain == null ? "" : "domain " + doc.ledger.domain + ": ";
         try {
             Ledger ledger = fromDoc(doc.ledger);
             Optional<OperationRecord> op = Optional.ofNullable(doc.operation).map(LedgerCodec::fromDoc);
             return new StoredLedger(ledger, op, generation);
         } catch (RuntimeException e) {
-            throw new LedgerFileException(LedgerFileException.Kind.DAMAGED, source, e.getMessage(), e);
+            // Undecodable, or a refusal by the model's records, which check what they are built
+            // from (names, holders, the ledger's rules): either way the file is not a ledger this
+            // virtchaind could have written, and the previous generation may stand in for it.
+            throw new LedgerFileException(LedgerFileException.Kind.DAMAGED, source, domain + e.getMessage(), e);
         }
     }
 
@@ -499,11 +503,20 @@ public final class LedgerCodec {
             case "finish-copy":
                 return new Step.FinishCopy(d.disk, d.dest, Boolean.TRUE.equals(d.pivot), nn(d.chainAfter));
             default:
-                throw new IllegalArgumentException("unknown step kind '" + kind + "'");
+                throw new Undecodable("unknown step kind '" + kind + "'");
         }
     }
 
     // --- small pieces ---------------------------------------------------------------------------
+
+    /** A field the file must have is missing, or holds a value this codec never writes. */
+    private static final class Undecodable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Undecodable(String problem) {
+            super(problem);
+        }
+    }
 
     private static StepDoc doc(String kind, String disk) {
         StepDoc d = new StepDoc();
@@ -545,7 +558,7 @@ public final class LedgerCodec {
                 return f;
             }
         }
-        throw new IllegalArgumentException("unknown image format '" + qemuName + "'");
+        throw new Undecodable("unknown image format '" + qemuName + "'");
     }
 
     private static <T> List<T> nn(List<T> list) {
@@ -554,7 +567,7 @@ public final class LedgerCodec {
 
     private static <T> T req(T value, String what) {
         if (value == null) {
-            throw new IllegalArgumentException(what + " is missing");
+            throw new Undecodable(what + " is missing");
         }
         return value;
     }

@@ -59,6 +59,12 @@ class CommandLineTest {
                 e.getMessage());
     }
 
+    @Test
+    void aBlankConnectUriIsAUsageError() {
+        UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse("--connect", " ").resolve());
+        assertEquals("connect URI is empty", e.getMessage());
+    }
+
     private static String message(String... args) {
         return assertThrows(UsageException.class, () -> CommandLine.parse(args)).getMessage();
     }

@@ -228,6 +228,39 @@ class ConfigFileTest {
         assertEquals(new Retention(0, 0, 7, 4, 6, 0), all.policies().get(1).retention());
     }
 
+    /** Checks made where a value is held (a record, a glob) reach the operator with the file, line and key. */
+    @Test
+    void aValueRefusedWhereItIsHeldNamesTheFileLineAndKey() {
+        assertError("[daemon]\nmanage = match\n", 2, "manage", null,
+                "manage: manage = match needs manage-match with at least one pattern");
+        assertError("[daemon]\nmanage-match = web-*\n", 2, "manage-match", null,
+                "manage-match: manage-match is used only with manage = match (manage is all)");
+        assertError("[daemon]\nmanage-exclude = web-[1\n", 2, "manage-exclude", null,
+                "manage-exclude: '[' at position 5 in 'web-[1' has no closing ']'");
+        assertError("[daemon]\nmetrics-listen = 127.0.0.1:0\n", 2, "metrics-listen", null,
+                "metrics-listen: port 0 is not between 1 and 65535");
+    }
+
+    /** Each check of the configuration's records says which setting it refused, for whoever reports it. */
+    @Test
+    void theRecordsNameTheSettingTheyRefuse() {
+        DaemonConfig d = DaemonConfig.defaults();
+        ConfigInvalid jobs = assertThrows(ConfigInvalid.class, () -> new DaemonConfig(d.connectUri(), d.socketPath(),
+                d.socketGroup(), d.stateDir(), 0, 0, 0, List.of(), ""));
+        assertEquals(Optional.of("max-block-jobs"), jobs.key());
+        ConfigInvalid connect = assertThrows(ConfigInvalid.class, () -> d.withConnectUri(" "));
+        assertEquals(Optional.of("connect"), connect.key());
+        ConfigInvalid state = assertThrows(ConfigInvalid.class, () -> d.withStateDir(Path.of("relative")));
+        assertEquals(Optional.of("state-dir"), state.key());
+        ConfigInvalid keep = assertThrows(ConfigInvalid.class, () -> new Retention(0, 0, -1, 0, 0, 0));
+        assertEquals(Optional.of("keep-daily"), keep.key());
+        assertEquals(Optional.of("metrics-listen"),
+                assertThrows(ConfigInvalid.class, () -> MetricsListen.parse("localhost:9477")).key());
+        assertEquals(Optional.of("quiesce"), assertThrows(ConfigInvalid.class, () -> Quiesce.fromWord("maybe")).key());
+        // A glob does not know which setting it came from; the file reader names it.
+        assertEquals(Optional.empty(), assertThrows(ConfigInvalid.class, () -> new DomainPattern("")).key());
+    }
+
     private void assertError(String text, int line, String key, String policy, String message) {
         Path file = dir.resolve("virtchaind.conf");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse(file, text.lines().toList()),

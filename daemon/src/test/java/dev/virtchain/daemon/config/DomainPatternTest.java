@@ -32,7 +32,7 @@ class DomainPatternTest {
 
     @org.junit.jupiter.api.Test
     void refusesAnUnclosedSet() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DomainPattern("web-[12"));
+        ConfigInvalid e = assertThrows(ConfigInvalid.class, () -> new DomainPattern("web-[12"));
         assertEquals("'[' at position 5 in 'web-[12' has no closing ']'", e.getMessage());
     }
 }

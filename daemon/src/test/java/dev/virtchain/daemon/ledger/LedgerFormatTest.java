@@ -205,6 +205,50 @@ class LedgerFormatTest {
         assertEquals(2, codec.read(Files.readAllBytes(previous), "prev").version(), "the good generation stays as previous");
     }
 
+    /** The current file re-framed, checksums and all, around its body with {@code from} replaced by {@code to}. */
+    private byte[] reframedWith(String from, String to) throws IOException {
+        LedgerFrame.Unwrapped frame = LedgerFrame.unwrap(Files.readAllBytes(current), current.toString());
+        String body = new String(frame.body(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(body.contains(from), body);
+        return LedgerFrame.wrap(frame.generation(), body.replace(from, to).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Intact checksums around a step this virtchaind does not know: the file is damaged, named with
+     * its domain, and the previous generation stands in for it.
+     */
+    @Test
+    void anUnknownStepKindIsADamagedFileNamingTheDomainAndTheFile() throws IOException {
+        twoGenerations();
+        byte[] unknown = reframedWith("\"create-overlay\"", "\"merge-everything\"");
+        LedgerFileException e = assertThrows(LedgerFileException.class, () -> codec.read(unknown, current.toString()));
+        assertEquals(LedgerFileException.Kind.DAMAGED, e.kind());
+        assertEquals(current.toString(), e.file());
+        assertEquals("ledger file " + current + ": domain web1: unknown step kind 'merge-everything'", e.getMessage());
+
+        Files.write(current, unknown);
+        LedgerStore.Loaded loaded = new LedgerStore(state, CLOCK).loadAll();
+        assertTrue(loaded.unreadable().isEmpty(), loaded.unreadable().toString());
+        assertEquals(StoredLedger.idle(sampleLedger()).atVersion(2), loaded.ledgers().get(0),
+                "generation 1 (idle) saved again as generation 2");
+        String message = loaded.repaired().get(0);
+        assertTrue(message.contains(current + ": domain web1: unknown step kind 'merge-everything'"), message);
+        assertTrue(message.contains("domain web1 goes on from the previous generation"), message);
+    }
+
+    @Test
+    void anUnknownImageFormatOrAMissingFieldIsADamagedFile() throws IOException {
+        twoGenerations();
+        LedgerFileException format = assertThrows(LedgerFileException.class,
+                () -> codec.read(reframedWith("\"qcow2\"", "\"vmdk\""), "f"));
+        assertEquals(LedgerFileException.Kind.DAMAGED, format.kind());
+        assertTrue(format.getMessage().contains("unknown image format 'vmdk'"), format.getMessage());
+        LedgerFileException kind = assertThrows(LedgerFileException.class,
+                () -> codec.read(reframedWith("kind=\"create-overlay\"", ""), "f"));
+        assertEquals(LedgerFileException.Kind.DAMAGED, kind.kind());
+        assertEquals("ledger file f: domain web1: step kind is missing", kind.getMessage());
+    }
+
     @Test
     void aTruncatedCurrentFileIsReplacedByThePreviousGeneration() throws IOException {
         twoGenerations();

@@ -92,7 +92,13 @@ public final class ImageRoots {
      * @throws ImageRefused otherwise, naming the image and where it really leads
      */
     public Path confine(Path image) {
-        requireAbsolute(image);
+        Objects.requireNonNull(image, "image");
+        if (!image.isAbsolute()) {
+            // A domain definition may name its disk by a relative path; which file that is depends
+            // on a working directory virtchain does not share.
+            throw new ImageRefused(image, null, "it is a relative path; give the disk an absolute path in the"
+                    + " domain definition");
+        }
         Path known = inRememberedDirectory(image);
         if (known != null) {
             return known;

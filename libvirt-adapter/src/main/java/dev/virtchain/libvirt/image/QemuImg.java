@@ -340,7 +340,8 @@ public final class QemuImg {
     private static <T> T parsed(String op, List<Path> images, String stdout, JsonReader<T> reader) {
         try {
             return reader.read();
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+        } catch (JsonProcessingException | QemuImgJson.Unexpected | java.nio.file.InvalidPathException e) {
+            // InvalidPathException: a file name qemu-img printed that is no path (a NUL in it).
             throw new ImageToolException.Failed(op, images, -1, "",
                     "its JSON output could not be read: " + e.getMessage() + " in: " + abbreviate(stdout), e);
         }

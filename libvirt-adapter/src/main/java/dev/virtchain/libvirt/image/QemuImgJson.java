@@ -74,7 +74,7 @@ final class QemuImgJson {
                 JsonNode n = JSON.readTree(p);
                 try {
                     fold.add(extent(n));
-                } catch (IllegalArgumentException e) {
+                } catch (Unexpected e) {
                     throw new JsonParseException(p, e.getMessage());
                 }
             }
@@ -110,6 +110,19 @@ final class QemuImgJson {
         return new ImageMeasure(required(n, "required").asLong(), required(n, "fully-allocated").asLong());
     }
 
+    /**
+     * Output that is JSON but lacks what virtchain reads from it: a qemu-img that prints other
+     * fields than the versions this was written against. The runner reports it as a failed
+     * command naming the images ({@link ImageToolException.Failed}).
+     */
+    static final class Unexpected extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unexpected(String problem) {
+            super(problem);
+        }
+    }
+
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
@@ -118,7 +131,7 @@ final class QemuImgJson {
     private static JsonNode required(JsonNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
-            throw new IllegalArgumentException("qemu-img JSON lacks \"" + field + "\": " + n);
+            throw new Unexpected("qemu-img JSON lacks \"" + field + "\": " + n);
         }
         return v;
     }

@@ -18,6 +18,14 @@ public abstract sealed class DomainXmlException extends RuntimeException
         this.domain = domain;
     }
 
+    /**
+     * XML of {@code domain} that libvirt gave but that does not say what it must (the adapter's
+     * readers outside this package find that out): {@code what} says what is missing.
+     */
+    public static DomainXmlException unreadable(String domain, String what) {
+        return new Unreadable(domain, what, null);
+    }
+
     /** The domain's name, when the XML got far enough to say it. */
     public Optional<String> domain() {
         return Optional.ofNullable(domain);

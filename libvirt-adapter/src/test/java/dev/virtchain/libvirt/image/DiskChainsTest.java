@@ -195,4 +195,17 @@ class DiskChainsTest {
         DomainDescription d = golden("twodisk-shutoff.xml");
         assertThrows(IllegalArgumentException.class, () -> DiskChains.read(d, d.requireDisk("sda"), roots));
     }
+
+    /** A source named by a relative path is refused with the domain and disk, before any file is opened. */
+    @Test
+    void aRelativeSourceIsRefusedNamingTheDomainAndDisk() {
+        DomainDescription d = DomainXmlReader.read("<domain type='kvm'><name>web</name><devices>"
+                + "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='web/vda.qcow2'/>"
+                + "<target dev='vda'/></disk></devices></domain>");
+        ImageRefused e = refused(d);
+        assertEquals(Path.of("web/vda.qcow2"), e.image());
+        assertEquals("web", e.domain());
+        assertEquals("vda", e.disk());
+        assertTrue(e.getMessage().contains("it is a relative path"), e.getMessage());
+    }
 }

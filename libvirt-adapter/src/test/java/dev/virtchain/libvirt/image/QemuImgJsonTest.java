@@ -123,4 +123,27 @@ class QemuImgJsonTest {
         assertThrows(java.io.IOException.class, () -> QemuImgJson.foldExtents(Path.of("/x"),
                 new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
+
+    @Test
+    void aMissingFieldNamesTheField() throws Exception {
+        QemuImgJson.Unexpected e = assertThrows(QemuImgJson.Unexpected.class,
+                () -> QemuImgJson.chain("{\"filename\": \"/v/a.qcow2\", \"virtual-size\": 1}"));
+        assertTrue(e.getMessage().startsWith("qemu-img JSON lacks \"format\""), e.getMessage());
+    }
+
+    /** A qemu-img whose output lacks a field fails as a qemu-img run naming the image, not as a bug of virtchain. */
+    @Test
+    void aMissingFieldInQemuImgsOutputNamesTheImage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path tool = dir.resolve("qemu-img");
+        java.nio.file.Files.writeString(tool, "#!/bin/sh\necho '{\"filename\": \"/v/a.qcow2\", \"virtual-size\": 1}'\n");
+        assertTrue(tool.toFile().setExecutable(true));
+        QemuImg qemuImg = new QemuImg(tool.toString(), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(30));
+        Path image = Path.of("/v/a.qcow2");
+        ImageToolException.Failed e = assertThrows(ImageToolException.Failed.class, () -> qemuImg.info(image, "qcow2"));
+        assertEquals("info", e.operation());
+        assertEquals(List.of(image), e.images());
+        assertTrue(e.getMessage().startsWith("qemu-img info of [/v/a.qcow2] failed: its JSON output could not be read:"
+                + " qemu-img JSON lacks \"format\""), e.getMessage());
+        assertTrue(e.getCause() instanceof QemuImgJson.Unexpected, String.valueOf(e.getCause()));
+    }
 }
