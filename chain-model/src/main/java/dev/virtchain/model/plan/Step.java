@@ -89,10 +89,18 @@ public sealed interface Step {
      * @param movesChains whether the step can change what a disk's chain is (a rollback is then unsafe)
      * @param merge       the kind of merge the step is, for the byte counts; empty for steps that move no
      *                    guest data between layers
+     * @param job         the libvirt block job the step starts or ends ({@code commit}, {@code active-commit},
+     *                    {@code pull}, {@code copy}): one a failure may leave running; empty for the others
      */
-    record Traits(java.util.Optional<String> creates, boolean movesChains, java.util.Optional<String> merge) {
+    record Traits(java.util.Optional<String> creates, boolean movesChains, java.util.Optional<String> merge,
+                  java.util.Optional<String> job) {
         static Traits of(String creates, boolean movesChains, String merge) {
-            return new Traits(java.util.Optional.ofNullable(creates), movesChains, java.util.Optional.ofNullable(merge));
+            return new Traits(java.util.Optional.ofNullable(creates), movesChains, java.util.Optional.ofNullable(merge),
+                    java.util.Optional.empty());
+        }
+
+        Traits job(String kind) {
+            return new Traits(creates, movesChains, merge, java.util.Optional.of(kind));
         }
     }
 
@@ -110,17 +118,17 @@ public sealed interface Step {
 
         @Override
         public Traits blockCommit(BlockCommit s) {
-            return Traits.of(null, true, s.active() ? "active-commit" : "commit");
+            return Traits.of(null, true, s.active() ? "active-commit" : "commit").job(s.active() ? "active-commit" : "commit");
         }
 
         @Override
         public Traits pivot(Pivot s) {
-            return Traits.of(null, true, null);
+            return Traits.of(null, true, null).job("active-commit");
         }
 
         @Override
         public Traits blockPull(BlockPull s) {
-            return Traits.of(null, true, "pull");
+            return Traits.of(null, true, "pull").job("pull");
         }
 
         @Override
@@ -180,12 +188,12 @@ public sealed interface Step {
 
         @Override
         public Traits blockCopy(BlockCopy s) {
-            return Traits.of(null, false, null);
+            return Traits.of(null, false, null).job("copy");
         }
 
         @Override
         public Traits finishCopy(FinishCopy s) {
-            return Traits.of(null, s.pivot(), null);
+            return Traits.of(null, s.pivot(), null).job("copy");
         }
     };
 

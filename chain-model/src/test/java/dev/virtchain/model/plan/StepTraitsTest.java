@@ -43,12 +43,14 @@ class StepTraitsTest {
     void theFilesStepsCreateTheChainsTheyMoveAndTheMergesTheyAre() {
         Map<String, String> creates = new TreeMap<>();
         Map<String, String> merges = new TreeMap<>();
+        Map<String, String> jobs = new TreeMap<>();
         List<String> leaveChains = new java.util.ArrayList<>();
         for (Step s : oneOfEach()) {
             String name = s.getClass().getSimpleName() + (s instanceof Step.BlockCommit c && c.active() ? "(active)"
                     : s instanceof Step.FinishCopy f && f.pivot() ? "(pivot)" : "");
             s.traits().creates().ifPresent(f -> creates.put(name, f));
             s.traits().merge().ifPresent(m -> merges.put(name, m));
+            s.traits().job().ifPresent(j -> jobs.put(name, j));
             if (!s.traits().movesChains()) {
                 leaveChains.add(name);
             }
@@ -57,6 +59,9 @@ class StepTraitsTest {
                 creates);
         assertEquals(Map.of("BlockCommit", "commit", "BlockCommit(active)", "active-commit", "BlockPull", "pull",
                 "OfflineRebase", "offline-rebase", "OfflineCommit", "offline-commit"), merges);
+        assertEquals(Map.of("BlockCommit", "commit", "BlockCommit(active)", "active-commit", "Pivot", "active-commit",
+                "BlockPull", "pull", "BlockCopy", "copy", "FinishCopy(pivot)", "copy", "FinishCopy", "copy"), jobs,
+                "the jobs a failed step may leave running");
         assertEquals(List.of("CreateOverlay", "Convert", "ConvertDiff", "Unlink", "CreateCopyTarget", "BlockCopy",
                 "FinishCopy"), leaveChains);
         assertEquals(Optional.empty(), Optional.ofNullable(new Step.StartDomain().disk()));

@@ -66,10 +66,8 @@ final class Jobs {
                 ObjectNode shape = new StepShapes(book.byName(a.domain()).orElseThrow().ledger(),
                         book.byName(a.domain()).orElseThrow().ledger()).shape(step);
                 disk = shape.path("disk").textValue();
-                // A job's kind, not the step's: a pivot ends an active commit or a copy.
-                kind = step instanceof Step.Pivot ? "active-commit"
-                        : step instanceof Step.BlockCopy || step instanceof Step.FinishCopy ? "copy"
-                        : shape.path("kind").textValue();
+                // A job's kind, not the step's: a pivot ends an active commit, finishing a copy a copy.
+                kind = step.traits().job().orElse(shape.path("kind").textValue());
             }
         }
         Optional<BlockJobWatcher> w = disk == null ? Optional.empty() : host.watcher(a.domain(), disk);

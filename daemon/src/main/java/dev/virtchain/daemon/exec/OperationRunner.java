@@ -433,8 +433,7 @@ public final class OperationRunner {
         try {
             // A job the failed step started (or was to end) may still run: an active commit or a
             // copy would otherwise mirror forever, and hold the disk against every later job.
-            if (failed instanceof Step.BlockCommit || failed instanceof Step.BlockPull || failed instanceof Step.Pivot
-                    || failed instanceof Step.BlockCopy || failed instanceof Step.FinishCopy) {
+            if (failed.traits().job().isPresent()) {
                 abortReadyJob(domain, failed.disk(), error);
             }
             int lastPersisted = -1;
