@@ -22,6 +22,7 @@ import dev.virtchain.model.plan.Step;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -140,40 +141,38 @@ public final class OperationRunner {
                 OperationRefused.Reason.NOT_MANAGED, domain, null, null, "domain " + domain
                 + " is not managed by virtchain; 'virtchain adopt " + domain + "' takes it over"));
         String id = newOperationId();
-        Set<String> disks = Set.copyOf(stored.ledger().diskTargets());
-        claim(domain, disks, id, intent.describe());
-        try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, id)) {
-            stored = book.byName(domain).orElseThrow(); // as of the claim: a finished operation may have moved it
-            if (stored.operation().isPresent()) {
-                OperationRecord op = stored.operation().get();
-                throw new OperationRefused(OperationRefused.Reason.INTERRUPTED, domain, null, null,
-                        "operation " + op.id() + " (" + op.description() + ") on " + domain
-                        + " was interrupted at step " + (op.nextStep() + 1) + " of " + op.steps().size()
-                        + " and awaits recovery; restart virtchaind or check 'virtchain status'");
-            }
-            Observation obs = host.observe(domain);
-            Plan plan = planAroundExistingFiles(domain, intent, stored.ledger(), obs);
-            if (options.dryRun()) {
-                return new Result(id, plan, stored.ledger(), false);
-            }
-            if (!options.ignoreSpace()) {
-                checkSpace(domain, plan);
-            }
-            checkDestinations(domain, plan);
-            OperationRecord op = OperationRecord.begin(id, intent.kind(), intent.describe(), clock.instant(), plan.steps());
-            stored = book.save(stored.with(op));
-            log.info("operation {} on {}: {} ({} steps, {} bytes to copy)", id, domain, op.description(),
-                    plan.steps().size(), plan.estimatedBytes());
-            long bandwidth = options.bandwidthMiB() > 0 ? options.bandwidthMiB() : defaultBandwidthMiB;
-            for (Step s : plan.steps()) {
-                s.traits().merge().ifPresent(k -> tally.planned(k, s.estimatedBytes()));
-            }
-            stored = apply(domain, stored, bandwidth, progress);
-            return new Result(id, plan, stored.ledger(), true);
-        } finally {
-            active.remove(domain);
-            locks.release(domain, disks, id);
+        return underClaims(domain, stored.ledger().diskTargets(), id, intent.describe(), BUSY_ADVICE.apply(domain),
+                () -> runClaimed(domain, id, intent, options, progress));
+    }
+
+    private Result runClaimed(String domain, String id, Intent intent, Options options, ProgressSink progress) {
+        StoredLedger stored = book.byName(domain).orElseThrow(); // as of the claim: a finished operation may have moved it
+        if (stored.operation().isPresent()) {
+            OperationRecord op = stored.operation().get();
+            throw new OperationRefused(OperationRefused.Reason.INTERRUPTED, domain, null, null,
+                    "operation " + op.id() + " (" + op.description() + ") on " + domain
+                    + " was interrupted at step " + (op.nextStep() + 1) + " of " + op.steps().size()
+                    + " and awaits recovery; restart virtchaind or check 'virtchain status'");
         }
+        Observation obs = host.observe(domain);
+        Plan plan = planAroundExistingFiles(domain, intent, stored.ledger(), obs);
+        if (options.dryRun()) {
+            return new Result(id, plan, stored.ledger(), false);
+        }
+        if (!options.ignoreSpace()) {
+            checkSpace(domain, plan);
+        }
+        checkDestinations(domain, plan);
+        OperationRecord op = OperationRecord.begin(id, intent.kind(), intent.describe(), clock.instant(), plan.steps());
+        stored = book.save(stored.with(op));
+        log.info("operation {} on {}: {} ({} steps, {} bytes to copy)", id, domain, op.description(),
+                plan.steps().size(), plan.estimatedBytes());
+        long bandwidth = options.bandwidthMiB() > 0 ? options.bandwidthMiB() : defaultBandwidthMiB;
+        for (Step s : plan.steps()) {
+            s.traits().merge().ifPresent(k -> tally.planned(k, s.estimatedBytes()));
+        }
+        stored = apply(domain, stored, bandwidth, progress);
+        return new Result(id, plan, stored.ledger(), true);
     }
 
     /**
@@ -185,14 +184,8 @@ public final class OperationRunner {
      */
     public StoredLedger adopt(Ledger ledger) {
         String domain = ledger.domainName();
-        String id = newOperationId();
-        Set<String> disks = Set.copyOf(ledger.diskTargets());
-        claim(domain, disks, id, "adopt " + domain);
-        try {
-            return book.save(StoredLedger.idle(ledger));
-        } finally {
-            locks.release(domain, disks, id);
-        }
+        return underClaims(domain, ledger.diskTargets(), newOperationId(), "adopt " + domain, BUSY_ADVICE.apply(domain),
+                () -> book.save(StoredLedger.idle(ledger)));
     }
 
     /**
@@ -212,9 +205,7 @@ public final class OperationRunner {
         }
         String domain = known.get().ledger().domainName();
         String id = newOperationId();
-        Set<String> disks = Set.copyOf(known.get().ledger().diskTargets());
-        claim(domain, disks, id, description, advice);
-        try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, id)) {
+        return underClaims(domain, known.get().ledger().diskTargets(), id, description, advice, () -> {
             StoredLedger stored = book.byUuid(uuid).orElseThrow();
             if (stored.operation().isPresent()) {
                 OperationRecord op = stored.operation().get();
@@ -229,10 +220,7 @@ public final class OperationRunner {
             OperationRecord op = OperationRecord.begin(id, "ledger", description, clock.instant(),
                     List.of(new Step.UpdateLedger(next)));
             return Optional.of(apply(domain, book.save(stored.with(op)), defaultBandwidthMiB, ProgressSink.DISCARD));
-        } finally {
-            active.remove(domain);
-            locks.release(domain, disks, id);
-        }
+        });
     }
 
     /**
@@ -247,18 +235,14 @@ public final class OperationRunner {
             return false;
         }
         String domain = known.get().ledger().domainName();
-        String id = newOperationId();
-        Set<String> disks = Set.copyOf(known.get().ledger().diskTargets());
-        claim(domain, disks, id, "retire the ledger of " + domain);
-        try {
-            if (book.byUuid(uuid).map(s -> s.operation().isPresent()).orElse(true)) {
-                return false;
-            }
-            book.retire(uuid);
-            return true;
-        } finally {
-            locks.release(domain, disks, id);
-        }
+        return underClaims(domain, known.get().ledger().diskTargets(), newOperationId(), "retire the ledger of " + domain,
+                BUSY_ADVICE.apply(domain), () -> {
+                    if (book.byUuid(uuid).map(s -> s.operation().isPresent()).orElse(true)) {
+                        return false;
+                    }
+                    book.retire(uuid);
+                    return true;
+                });
     }
 
     /** What {@link #resume} did with an interrupted operation. */
@@ -271,26 +255,23 @@ public final class OperationRunner {
     public Settled resume(StoredLedger stored) {
         String domain = stored.ledger().domainName();
         OperationRecord op = stored.operation().orElseThrow();
-        Set<String> disks = Set.copyOf(stored.ledger().diskTargets());
-        claim(domain, disks, op.id(), op.description());
-        try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, op.id())) {
-            log.info("resuming operation {} on {} at step {} of {}: {}", op.id(), domain, op.nextStep() + 1,
-                    op.steps().size(), op.description());
-            stored = skipDone(domain, stored);
-            if (stored.operation().isPresent()) {
-                apply(domain, stored, defaultBandwidthMiB, ProgressSink.DISCARD);
-            }
-            return Settled.COMPLETED;
-        } catch (StepFailed e) {
-            StoredLedger now = book.byName(domain).orElseThrow();
-            if (now.operation().isEmpty()) {
-                return Settled.ROLLED_BACK;
-            }
-            throw e;
-        } finally {
-            active.remove(domain);
-            locks.release(domain, disks, op.id());
-        }
+        return underClaims(domain, stored.ledger().diskTargets(), op.id(), op.description(), BUSY_ADVICE.apply(domain),
+                () -> {
+                    log.info("resuming operation {} on {} at step {} of {}: {}", op.id(), domain, op.nextStep() + 1,
+                            op.steps().size(), op.description());
+                    try {
+                        StoredLedger left = skipDone(domain, stored);
+                        if (left.operation().isPresent()) {
+                            apply(domain, left, defaultBandwidthMiB, ProgressSink.DISCARD);
+                        }
+                        return Settled.COMPLETED;
+                    } catch (StepFailed e) {
+                        if (book.byName(domain).orElseThrow().operation().isEmpty()) {
+                            return Settled.ROLLED_BACK;
+                        }
+                        throw e;
+                    }
+                });
     }
 
     /**
@@ -541,15 +522,27 @@ public final class OperationRunner {
 
     // --- prepare ----------------------------------------------------------------------------------
 
-    private void claim(String domain, Set<String> disks, String id, String description) {
-        claim(domain, disks, id, description, "wait for it ('virtchain job-list " + domain + "') or abort its job");
-    }
+    private static final java.util.function.UnaryOperator<String> BUSY_ADVICE =
+            domain -> "wait for it ('virtchain job-list " + domain + "') or abort its job";
 
-    private void claim(String domain, Set<String> disks, String id, String description, String advice) {
-        locks.tryClaim(domain, disks, new DiskLocks.Holder(id, description)).ifPresent(h -> {
+    /**
+     * Runs {@code work} as operation {@code id} holding the claims on {@code disks} of
+     * {@code domain}, which every change of a ledger takes: refused as BUSY, with {@code advice},
+     * while another operation holds any of them.
+     */
+    private <T> T underClaims(String domain, Collection<String> disks, String id, String description, String advice,
+                              java.util.function.Supplier<T> work) {
+        Set<String> claimed = Set.copyOf(disks);
+        locks.tryClaim(domain, claimed, new DiskLocks.Holder(id, description)).ifPresent(h -> {
             throw new OperationRefused(OperationRefused.Reason.BUSY, domain, null, null, "domain " + domain
                     + " is busy with operation " + h.operationId() + " (" + h.description() + "); " + advice);
         });
+        try (LogScope scope = LogScope.domain(domain).and(LogScope.OP, id)) {
+            return work.get();
+        } finally {
+            active.remove(domain);
+            locks.release(domain, claimed, id);
+        }
     }
 
     private void checkSpace(String domain, Plan plan) {
