@@ -238,6 +238,14 @@ public final class Report {
                 missed.add("5: a daemon-run commit takes " + ratio(p.path("ratio"))
                         + " the time of virsh blockcommit --wait (target ≤ 1.05)");
             }
+            if (p.has("tailMedianMs")) {
+                rows.add(row("5", "… from libvirt's job-completed event to the CLI's exit, median", ms(p.path("tailMedianMs")),
+                        "", "", "≤ 50 ms", p.path("tailMet").asBoolean()));
+                if (!p.path("tailMet").asBoolean()) {
+                    missed.add("5: after the job completes virtchain takes " + ms(p.path("tailMedianMs"))
+                            + " to finish (target ≤ 50 ms)");
+                }
+            }
         }
         if ((p = parts.get("6")) != null) {
             rows.add(row("6", "daemon RSS, no domains / " + p.path("managedDomains").asInt() + " managed",
@@ -247,14 +255,20 @@ public final class Report {
             rows.add(row("6", "`virtchain status`, median wall time", ms(cli.path("statusMedianMs")),
                     ms(cli.path("virshListMedianMs")) + " (virsh list)",
                     ratio(cli.path("statusMedianMs").asDouble() / cli.path("virshListMedianMs").asDouble()),
-                    "≤ 200 ms", p.path("cliMet").asBoolean()));
+                    "≤ 60 ms", p.path("cliMet").asBoolean()));
+            if (cli.has("jvmStartMedianMs")) {
+                rows.add(row("6", "… the JVM alone (`java -version`, the CLI's flags), median", ms(cli.path("jvmStartMedianMs")),
+                        ms(cli.path("virshListMedianMs")) + " (virsh list)",
+                        ratio(cli.path("jvmStartMedianMs").asDouble() / cli.path("virshListMedianMs").asDouble()), "", null));
+            }
             if (!p.path("rssMet").asBoolean()) {
                 missed.add("6: daemon RSS is " + mib(p.path("rssNoDomainsBytes")) + " after start and "
                         + mib(p.path("rssManagedBytes")) + " with " + p.path("managedDomains").asInt()
                         + " managed domains (target ≤ 128 MiB)");
             }
             if (!p.path("cliMet").asBoolean()) {
-                missed.add("6: `virtchain status` takes " + ms(cli.path("statusMedianMs")) + " (target ≤ 200 ms)");
+                missed.add("6: `virtchain status` takes " + ms(cli.path("statusMedianMs")) + " (target ≤ 60 ms; the JVM alone"
+                        + " takes " + ms(cli.path("jvmStartMedianMs")) + ")");
             }
         }
         if ((p = parts.get("8")) != null) {
@@ -280,8 +294,10 @@ public final class Report {
         if ((p = parts.get("7")) != null) {
             rows.add(row("7", "daemon start with " + p.path("domains").asInt() + " domains × "
                             + p.path("disksPerDomain").asInt() + " disks × " + p.path("ledgerDepth").asInt()
-                            + "-deep ledgers: ready", secs(p.path("readySeconds")), "", "", "≤ 5 s",
-                    p.path("startMet").asBoolean()));
+                            + "-deep ledgers: ready", secs(p.path("readySeconds")),
+                    secs(p.path("virshListOfThisNodeSeconds")) + " (virsh list)",
+                    ratio(p.path("readySeconds").asDouble() / p.path("virshListOfThisNodeSeconds").asDouble()),
+                    "≤ 1.5x", p.path("startMet").asBoolean()));
             rows.add(row("7", "planning a " + p.path("planner").path("chainDepth").asInt()
                             + "-deep prune, worst median", ms(p.path("planner").path("worstMedianMs")), "", "", "≤ 50 ms",
                     p.path("plannerMet").asBoolean()));
@@ -297,7 +313,9 @@ public final class Report {
             }
             if (!p.path("startMet").asBoolean()) {
                 missed.add("7: the daemon is ready after " + secs(p.path("readySeconds")) + " with "
-                        + p.path("domains").asInt() + " domains (target ≤ 5 s)");
+                        + p.path("domains").asInt() + " domains, "
+                        + ratio(p.path("readySeconds").asDouble() / p.path("virshListOfThisNodeSeconds").asDouble())
+                        + " virsh list of the same node (target ≤ 1.5x)");
             }
             if (!p.path("plannerMet").asBoolean()) {
                 missed.add("7: planning a " + p.path("planner").path("chainDepth").asInt() + "-deep prune takes "
