@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virtchain.testing.TestDomain;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,14 +29,26 @@ public final class SnapshotCreate {
             Virsh.run("snapshot-create-as", b.name(), "warm-up", "--disk-only", "--no-metadata", "--atomic");
             List<Double> vcMs = new ArrayList<>();
             List<Double> virshMs = new ArrayList<>();
+            // From the daemon's log, per run: the operation recorded, its overlay made (the
+            // snapshot step begins), the operation done; the CLI's exit is the run's wall time.
+            List<Double> toRecorded = new ArrayList<>();
+            List<Double> overlay = new ArrayList<>();
+            List<Double> snapshotAndLedger = new ArrayList<>();
+            List<Double> answerAndExit = new ArrayList<>();
             for (int i = 1; i <= PAIRS; i++) {
                 String name = "c" + i;
                 if (i % 2 == 1) {
+                    Instant at = Instant.now();
                     vcMs.add(vc.cli("snapshot-create", a.name(), name).millis());
+                    phases(vc, at, a.name(), name, vcMs.get(vcMs.size() - 1), toRecorded, overlay, snapshotAndLedger,
+                            answerAndExit);
                     virshMs.add(virsh(b, name));
                 } else {
                     virshMs.add(virsh(b, name));
+                    Instant at = Instant.now();
                     vcMs.add(vc.cli("snapshot-create", a.name(), name).millis());
+                    phases(vc, at, a.name(), name, vcMs.get(vcMs.size() - 1), toRecorded, overlay, snapshotAndLedger,
+                            answerAndExit);
                 }
             }
             double vcMedian = Stats.median(vcMs);
@@ -51,10 +64,33 @@ public final class SnapshotCreate {
             out.put("ratio", vcMedian / virshMedian);
             out.putPOJO("virtchainMs", vcMs.stream().map(v -> Stats.round(v, 1)).toList());
             out.putPOJO("virshMs", virshMs.stream().map(v -> Stats.round(v, 1)).toList());
+            if (!overlay.isEmpty()) {
+                ObjectNode phases = out.putObject("phasesMedianMs");
+                phases.put("cliStartToOperationRecorded", Stats.round(Stats.median(toRecorded), 1));
+                phases.put("overlayCreated", Stats.round(Stats.median(overlay), 1));
+                phases.put("snapshotAndLedger", Stats.round(Stats.median(snapshotAndLedger), 1));
+                phases.put("answerAndCliExit", Stats.round(Stats.median(answerAndExit), 1));
+                phases.put("runs", overlay.size());
+            }
             out.put("target", "median virtchain <= 1.5 x median virsh");
             out.put("met", vcMedian <= 1.5 * virshMedian);
             return out;
         }
+    }
+
+    /** One run's phases from the daemon's log, in ms; a run whose lines are not all found is left out. */
+    private static void phases(Virtchaind vc, Instant at, String domain, String name, double wallMs, List<Double> toRecorded,
+                               List<Double> overlay, List<Double> snapshotAndLedger, List<Double> answerAndExit) {
+        double recorded = vc.secondsToLogLine(at, "on " + domain + ": create snapshot " + name + " (");
+        double snapshot = vc.secondsToLogLine(at, "TakeSnapshot[snapshot=" + name + ",");
+        double done = vc.secondsToLogLine(at, "on " + domain + " done");
+        if (recorded < 0 || snapshot < recorded || done < snapshot) {
+            return;
+        }
+        toRecorded.add(recorded * 1000);
+        overlay.add((snapshot - recorded) * 1000);
+        snapshotAndLedger.add((done - snapshot) * 1000);
+        answerAndExit.add(wallMs - done * 1000);
     }
 
     private static double virsh(TestDomain b, String name) {

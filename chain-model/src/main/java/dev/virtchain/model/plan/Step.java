@@ -203,8 +203,8 @@ public sealed interface Step {
     }
 
     /**
-     * {@code qemu-img create -f qcow2 -F backingFormat -b <backing relative to path> path}. The
-     * executor refuses if {@code path} exists: names are never reused.
+     * The overlay {@code qemu-img create -f qcow2 -F backingFormat -b <backing relative to path> path}
+     * makes. The executor refuses if {@code path} exists: names are never reused.
      */
     record CreateOverlay(String disk, String path, String backing, ImageFormat backingFormat) implements Step {
         @Override

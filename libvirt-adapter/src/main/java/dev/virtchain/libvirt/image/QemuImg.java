@@ -96,7 +96,9 @@ public final class QemuImg {
      * libvirt is told to reuse it: {@code qemu-img create -u -f qcow2 -F FMT -b NAME overlay SIZE},
      * where NAME is {@code backing} relative to the overlay's directory and SIZE the backing
      * image's virtual size, read from its header here. {@code -u} keeps qemu-img from opening the
-     * backing file at all. Works while a running QEMU writes {@code backing}.
+     * backing file at all. Works while a running QEMU writes {@code backing}. The overlays a
+     * snapshot needs are written in-process ({@link Qcow2Overlay}, the same image without the
+     * process); qemu-img makes the rest (a block device's, an unusual size or name).
      *
      * @throws ImageToolException.Failed if {@code overlay} already exists: qemu-img would silently
      *         overwrite it, and virtchain never reuses a name
@@ -154,8 +156,19 @@ public final class QemuImg {
     }
 
     private void create(Path overlay, Path backing, String backingFormat, long size) {
+        String backingName = relativeName(overlay, backing);
+        if (Qcow2Overlay.supports(backingName, backingFormat, size)) {
+            // What qemu-img would write, without starting it (see Qcow2Overlay)
+            try {
+                Qcow2Overlay.write(overlay, backingName, backingFormat, size);
+                return;
+            } catch (IOException e) {
+                throw new ImageToolException.Failed("create", List.of(overlay, backing), -1, "",
+                        "cannot write the overlay " + overlay + ": " + e.getMessage(), e);
+            }
+        }
         List<String> args = new ArrayList<>(List.of("create", "-q", "-f", "qcow2", "-F", backingFormat,
-                "-b", relativeName(overlay, backing)));
+                "-b", backingName));
         if (size > 0) {
             args.add(1, "-u");
             args.addAll(List.of(overlay.toString(), Long.toString(size)));
