@@ -20,7 +20,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -73,16 +72,18 @@ public final class LiveHost implements Host {
                 files.roots(observation.description(), Optional.of(ledger))), liveAllocation(domain, ledger, observation));
     }
 
-    /** libvirt's current allocation of each disk's active image, when the domain runs. */
-    private Map<String, Long> liveAllocation(String domain, Ledger ledger, Observation obs) {
-        Map<String, Long> out = new HashMap<>();
-        if (!obs.running()) {
-            return out;
-        }
-        for (Disk d : ledger.disks()) {
-            out.put(d.active(), libvirt.diskUsage(domain, d.target()).allocation());
-        }
-        return out;
+    /** libvirt's current allocation of a disk's active image when the domain runs; 0 for other images. */
+    private java.util.function.Function<String, Long> liveAllocation(String domain, Ledger ledger, Observation obs) {
+        return image -> {
+            if (obs.running()) {
+                for (Disk d : ledger.disks()) {
+                    if (d.active().equals(image)) {
+                        return libvirt.diskUsage(domain, d.target()).allocation();
+                    }
+                }
+            }
+            return 0L;
+        };
     }
 
     @Override

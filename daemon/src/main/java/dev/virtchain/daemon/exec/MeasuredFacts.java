@@ -30,24 +30,28 @@ final class MeasuredFacts implements AllocationFacts {
     private final QemuImg qemuImg;
     private final Ledger ledger;
     private final Function<String, ImageChain> chains;
-    private final Map<String, Long> liveAllocation;
+    private final Function<String, Long> liveAllocation;
+    private final Map<String, Long> live = new HashMap<>();
     private final Map<String, ImageMap> maps = new HashMap<>();
 
     /**
      * @param chains         the verified chain under an image, with formats, as qemu-img is told it
-     * @param liveAllocation per active image of a running domain, libvirt's allocation of it
+     * @param liveAllocation libvirt's allocation of an image a running guest writes, 0 for any other;
+     *                       asked once per image, and only when a plan needs the image's size (a
+     *                       snapshot's plan never does)
      */
-    MeasuredFacts(QemuImg qemuImg, Ledger ledger, Function<String, ImageChain> chains, Map<String, Long> liveAllocation) {
+    MeasuredFacts(QemuImg qemuImg, Ledger ledger, Function<String, ImageChain> chains,
+                  Function<String, Long> liveAllocation) {
         this.qemuImg = qemuImg;
         this.ledger = ledger;
         this.chains = chains;
-        this.liveAllocation = Map.copyOf(liveAllocation);
+        this.liveAllocation = liveAllocation;
     }
 
     @Override
     public long allocatedBytes(String image) {
         long mapped = bytes(map(image).commitCost());
-        return Math.max(mapped, liveAllocation.getOrDefault(image, 0L));
+        return Math.max(mapped, live.computeIfAbsent(image, liveAllocation));
     }
 
     @Override
