@@ -141,7 +141,7 @@ public final class OperationRunner {
                 OperationRefused.Reason.NOT_MANAGED, domain, null, null, "domain " + domain
                 + " is not managed by virtchain; 'virtchain adopt " + domain + "' takes it over"));
         String id = newOperationId();
-        return underClaims(domain, stored.ledger().diskTargets(), id, intent.describe(), BUSY_ADVICE.apply(domain),
+        return underClaims(domain, stored.ledger().diskTargets(), id, intent.describe(), busyAdvice(domain),
                 () -> runClaimed(domain, id, intent, options, progress));
     }
 
@@ -184,7 +184,7 @@ public final class OperationRunner {
      */
     public StoredLedger adopt(Ledger ledger) {
         String domain = ledger.domainName();
-        return underClaims(domain, ledger.diskTargets(), newOperationId(), "adopt " + domain, BUSY_ADVICE.apply(domain),
+        return underClaims(domain, ledger.diskTargets(), newOperationId(), "adopt " + domain, busyAdvice(domain),
                 () -> book.save(StoredLedger.idle(ledger)));
     }
 
@@ -236,7 +236,7 @@ public final class OperationRunner {
         }
         String domain = known.get().ledger().domainName();
         return underClaims(domain, known.get().ledger().diskTargets(), newOperationId(), "retire the ledger of " + domain,
-                BUSY_ADVICE.apply(domain), () -> {
+                busyAdvice(domain), () -> {
                     if (book.byUuid(uuid).map(s -> s.operation().isPresent()).orElse(true)) {
                         return false;
                     }
@@ -255,7 +255,7 @@ public final class OperationRunner {
     public Settled resume(StoredLedger stored) {
         String domain = stored.ledger().domainName();
         OperationRecord op = stored.operation().orElseThrow();
-        return underClaims(domain, stored.ledger().diskTargets(), op.id(), op.description(), BUSY_ADVICE.apply(domain),
+        return underClaims(domain, stored.ledger().diskTargets(), op.id(), op.description(), busyAdvice(domain),
                 () -> {
                     log.info("resuming operation {} on {} at step {} of {}: {}", op.id(), domain, op.nextStep() + 1,
                             op.steps().size(), op.description());
@@ -522,8 +522,9 @@ public final class OperationRunner {
 
     // --- prepare ----------------------------------------------------------------------------------
 
-    private static final java.util.function.UnaryOperator<String> BUSY_ADVICE =
-            domain -> "wait for it ('virtchain job-list " + domain + "') or abort its job";
+    private static String busyAdvice(String domain) {
+        return "wait for it ('virtchain job-list " + domain + "') or abort its job";
+    }
 
     /**
      * Runs {@code work} as operation {@code id} holding the claims on {@code disks} of

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -150,11 +149,5 @@ final class Qcow2Overlay {
 
     private static int pad8(int n) {
         return (n + 7) & ~7;
-    }
-
-    /** qemu-img's own arguments for the same overlay, for the tests that compare the two. */
-    static List<String> qemuImgArgs(Path file, String backingName, String backingFormat, long size) {
-        return List.of("create", "-q", "-f", "qcow2", "-F", backingFormat, "-u", "-b", backingName, file.toString(),
-                Long.toString(size));
     }
 }
