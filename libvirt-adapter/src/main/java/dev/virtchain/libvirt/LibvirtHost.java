@@ -3,15 +3,16 @@ package dev.virtchain.libvirt;
 import dev.virtchain.libvirt.image.QemuImg;
 import dev.virtchain.libvirt.xml.PolicyMetadata;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 
 /**
@@ -78,21 +79,36 @@ public final class LibvirtHost implements AutoCloseable {
 
     // --- domains ---------------------------------------------------------------------------------
 
+    /**
+     * Every domain with its state, in three calls whatever their number: all, the active ones,
+     * the persistent ones (asking each domain would be two round trips per domain).
+     */
     public List<DomainSummary> listDomains() {
         return session.call("list domains", Involved.host(), conn -> {
-            List<DomainSummary> out = new ArrayList<>();
-            for (Domain d : conn.listAllDomains(0)) {
-                try {
-                    out.add(new DomainSummary(d.getName(), d.getUUIDString(), d.isActive() == 1, d.isPersistent() == 1));
-                } catch (LibvirtException e) {
-                    if (!HypervisorException.hasCode(e, Error.ErrorNumber.VIR_ERR_NO_DOMAIN)) {
-                        throw e;
-                    }
-                    // undefined (or a transient one stopped) between listing and asking: not there anymore
+            Domain[] all = conn.listAllDomains(0);
+            Set<String> active = uuids(conn.listAllDomains(Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_ACTIVE));
+            Set<String> persistent = uuids(conn.listAllDomains(
+                    Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_PERSISTENT));
+            List<DomainSummary> out = new ArrayList<>(all.length);
+            for (Domain d : all) {
+                String uuid = d.getUUIDString();
+                boolean running = active.contains(uuid);
+                boolean kept = persistent.contains(uuid);
+                if (running || kept) {
+                    out.add(new DomainSummary(d.getName(), uuid, running, kept));
                 }
+                // else a transient domain that stopped since the first list: it is gone
             }
             return out;
         });
+    }
+
+    private static Set<String> uuids(Domain[] domains) throws LibvirtException {
+        Set<String> out = new HashSet<>(domains.length * 2);
+        for (Domain d : domains) {
+            out.add(d.getUUIDString());
+        }
+        return out;
     }
 
     /** The live XML of a running domain (with the full backing chains), else its persistent definition. */
