@@ -69,6 +69,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -222,15 +224,27 @@ public final class Virtchaind {
         }
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(env, pid);
         Clock clock = Clock.systemUTC();
+        // Reading the ledgers needs no libvirt: they are read while libvirtd answers the connection
+        // (on a large host, both take about a second).
+        LedgerStore store = new LedgerStore(config.stateDir(), clock);
+        CompletableFuture<LedgerStore.Loaded> loading = CompletableFuture.supplyAsync(store::loadAll,
+                runnable -> new Thread(runnable, "ledger-load").start());
         LibvirtHost host;
         try {
             host = LibvirtHost.open(HostOptions.forUri(config.connectUri()));
         } catch (RuntimeException e) {
             err.println("virtchaind: cannot connect to libvirt at " + config.connectUri() + ": " + e.getMessage()
                     + " (is libvirtd running?)");
+            loading.exceptionally(failure -> null).join(); // a repair under way finishes before the exit
             return EXIT_START_FAILED;
         }
-        Services services = services(config, clock, crashPoints, host);
+        LedgerStore.Loaded loaded;
+        try {
+            loaded = loading.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        Services services = services(config, clock, crashPoints, host, store, loaded);
         Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),
                 services.domains(), services.policyRun(), runningJobs(services.runner()));
         daemon.stateLock = stateLock;
@@ -257,10 +271,9 @@ public final class Virtchaind {
     }
 
     /** Everything the commands and policies work with, built once from the configuration. */
-    static Services services(DaemonConfig config, Clock clock, CrashPoints crashPoints, LibvirtHost host) {
+    static Services services(DaemonConfig config, Clock clock, CrashPoints crashPoints, LibvirtHost host,
+                             LedgerStore store, LedgerStore.Loaded loaded) {
         QemuImg qemuImg = QemuImg.withDefaults();
-        LedgerStore store = new LedgerStore(config.stateDir(), clock);
-        LedgerStore.Loaded loaded = store.loadAll();
         Map<String, String> quarantined = new java.util.HashMap<>();
         for (String repaired : loaded.repaired()) {
             log.warn("{}", repaired);
