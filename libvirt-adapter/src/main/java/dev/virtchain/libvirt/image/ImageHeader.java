@@ -89,7 +89,10 @@ public record ImageHeader(Path file, String format, long virtualSize, String bac
     }
 
     private static ImageHeader qcow2(Path file, SeekableByteChannel ch) throws IOException {
-        ByteBuffer fixed = readAt(ch, 0, 104, file);
+        // The header, its extensions and the backing name usually lie within the first 4 KiB: one
+        // read serves them all (a start on a large host reads tens of thousands of headers).
+        ByteBuffer head = readAt(ch, 0, FIRST_READ, file);
+        ByteBuffer fixed = readAt(ch, head, 0, 104, file);
         if (fixed.limit() < 72 || fixed.getInt(0) != QCOW2_MAGIC) {
             throw new ImageRefused(file, null, "it is not a qcow2 image, though its domain or ledger says it is");
         }
@@ -124,14 +127,14 @@ public record ImageHeader(Path file, String format, long virtualSize, String bac
                 throw new ImageRefused(file, null, "its backing file name (" + backingSize + " bytes at offset "
                         + backingOffset + ") is not a valid qcow2 backing name");
             }
-            backingName = text(readAt(ch, backingOffset, backingSize, file), file, "backing file name");
+            backingName = text(readAt(ch, head, backingOffset, backingSize, file), file, "backing file name");
         }
         String backingFormat = null;
         String dataFile = null;
         // Extensions usually end within a few hundred bytes: read 4 KiB, and the rest of the first
         // cluster only when they go on past that (a header is read on every chain check).
         int room = (int) (clusterSize - extensionsAt);
-        ByteBuffer ext = readAt(ch, extensionsAt, Math.min(room, FIRST_READ), file);
+        ByteBuffer ext = readAt(ch, head, extensionsAt, Math.min(room, FIRST_READ), file);
         int at = 0;
         while (true) {
             if (at + 8 > ext.limit() || at + 8 + Integer.toUnsignedLong(ext.getInt(at + 4)) > ext.limit()) {
@@ -165,6 +168,18 @@ public record ImageHeader(Path file, String format, long virtualSize, String bac
     }
 
     /** Up to {@code length} bytes from {@code offset}, fewer at the end of the file. */
+    /** {@code length} bytes at {@code offset}, copied from {@code head} (the file's start) when it holds them. */
+    private static ByteBuffer readAt(SeekableByteChannel ch, ByteBuffer head, long offset, int length, Path file)
+            throws IOException {
+        if (offset + length > head.limit()) {
+            return readAt(ch, offset, length, file);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
+        buf.put(head.duplicate().position((int) offset).limit((int) offset + length));
+        buf.flip();
+        return buf;
+    }
+
     private static ByteBuffer readAt(SeekableByteChannel ch, long offset, int length, Path file) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
         ch.position(offset);

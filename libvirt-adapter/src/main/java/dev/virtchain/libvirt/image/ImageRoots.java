@@ -31,18 +31,23 @@ public final class ImageRoots {
     private final Set<Path> devices;
     /** Directory to its real path, for {@link #remembering()}; null: every image is resolved in full. */
     private final Map<Path, Path> realDirectories;
+    /** Image to its real path, for {@link #remembering()}: images that passed already. */
+    private final Map<Path, Path> passed;
 
     private ImageRoots(List<Path> roots, Set<Path> devices, Map<Path, Path> realDirectories) {
         this.roots = List.copyOf(roots);
         this.devices = Set.copyOf(devices);
         this.realDirectories = realDirectories;
+        this.passed = realDirectories == null ? null : new ConcurrentHashMap<>();
     }
 
     /**
      * These roots, resolving each directory once: the images of a chain usually share one, and
      * resolving it is most of what checking an image costs (a start with 1000 domains checks
-     * 40,000). Only for one pass over a domain's chains: a directory renamed or replaced by a
-     * symlink after it was resolved is not noticed by the copy.
+     * 40,000). An image that passed is not checked again (checking a chain meets each image as a
+     * link, as the file its neighbour's header names, and as the next link). Only for one pass
+     * over a domain's chains: a directory renamed or replaced by a symlink after it was resolved,
+     * or an image replaced after it passed, is not noticed by the copy.
      */
     public ImageRoots remembering() {
         return new ImageRoots(roots, devices, new ConcurrentHashMap<>());
@@ -99,8 +104,13 @@ public final class ImageRoots {
             throw new ImageRefused(image, null, "it is a relative path; give the disk an absolute path in the"
                     + " domain definition");
         }
-        Path known = inRememberedDirectory(image);
+        Path known = passed == null ? null : passed.get(image);
         if (known != null) {
+            return known;
+        }
+        known = inRememberedDirectory(image);
+        if (known != null) {
+            passed.put(image, known);
             return known;
         }
         Path real;

@@ -111,6 +111,19 @@ class ImageHeaderTest {
         ImageHeader h = ImageHeader.read(write("long.qcow2", q.bytes()), "qcow2");
         assertEquals("raw", h.backingFormat());
         assertEquals("/etc/shadow", h.dataFile());
+        assertEquals("base.raw", h.backingName());
+    }
+
+    /** The first 4 KiB are read at once; a backing name that begins inside them and ends past them is read whole. */
+    @Test
+    void aBackingNameAcrossTheFirstFourKiBIsReadWhole() throws IOException {
+        Qcow2 q = new Qcow2();
+        q.padding = 3885; // puts the name at offset 4088
+        q.backing = "base-with-a-long-name.raw";
+        q.backingFormat = "raw";
+        byte[] bytes = q.bytes();
+        assertEquals(4088, ByteBuffer.wrap(bytes).getLong(8));
+        assertEquals("base-with-a-long-name.raw", ImageHeader.read(write("across.qcow2", bytes), "qcow2").backingName());
     }
 
     @Test
