@@ -255,7 +255,7 @@ public final class ManagedDomains implements Recovery {
             if (!disk.snapshottable()) {
                 continue;
             }
-            DiskChain chain = DiskChains.read(d, disk, roots);
+            DiskChain chain = DiskChains.read(d, disk, roots, recordedChain(known, disk.target()));
             List<Image> images = new ArrayList<>();
             for (int i = 0; i < chain.images().size(); i++) {
                 DiskChain.Link link = chain.images().get(i);
@@ -507,6 +507,16 @@ public final class ManagedDomains implements Recovery {
         } catch (RuntimeException e) {
             log.warn("could not follow {} of {}: {}", event.kind(), event.domain(), e.getMessage());
         }
+    }
+
+    /** The disk's chain as its ledger records it (checked when it was recorded); empty when there is none. */
+    private static List<DiskChain.Link> recordedChain(Optional<StoredLedger> known, String disk) {
+        return known.flatMap(k -> k.ledger().disk(disk)).map(recorded -> {
+            Map<String, Image> byPath = recorded.byPath();
+            return recorded.activeChain().stream()
+                    .map(path -> new DiskChain.Link(Path.of(path), byPath.get(path).format().qemuName()))
+                    .toList();
+        }).orElse(List.of());
     }
 
     private static ImageFormat format(String domain, String disk, DiskChain.Link link) {

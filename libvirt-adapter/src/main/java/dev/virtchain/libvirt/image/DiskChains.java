@@ -45,21 +45,60 @@ public final class DiskChains {
             throw new IllegalArgumentException("disk " + disk.target() + " of domain " + domain.name()
                     + " has no image (an empty drive), so it has no chain");
         }
-        String format = disk.format() == null ? "raw" : disk.format();
-        List<DiskChain.Link> links = new ArrayList<>();
+        List<DiskChain.Link> links;
         DiskChain.Source source;
         if (disk.chainInXml() == ChainInXml.COMPLETE) {
-            links.add(new DiskChain.Link(disk.source(), format));
-            for (BackingImage b : disk.backing()) {
-                links.add(new DiskChain.Link(b.file(), b.format()));
-            }
+            links = stated(disk);
             source = DiskChain.Source.DOMAIN_XML;
         } else {
-            links = walk(domain.name(), disk.target(), new DiskChain.Link(disk.source(), format), roots);
+            links = walk(domain.name(), disk.target(), stated(disk).get(0), roots);
             source = DiskChain.Source.IMAGE_HEADERS;
         }
         verify(domain.name(), disk.target(), links, roots);
         return new DiskChain(domain.name(), disk.target(), links, source);
+    }
+
+    /** The disk's image and the backing images its XML states, with their formats (raw when it names none). */
+    private static List<DiskChain.Link> stated(Disk disk) {
+        List<DiskChain.Link> links = new ArrayList<>();
+        links.add(new DiskChain.Link(disk.source(), disk.format() == null ? "raw" : disk.format()));
+        for (BackingImage b : disk.backing()) {
+            links.add(new DiskChain.Link(b.file(), b.format()));
+        }
+        return links;
+    }
+
+    /**
+     * As {@link #read(DomainDescription, Disk, ImageRoots)}, except when the domain XML states the
+     * whole chain and it is {@code checked}, a chain whose headers were read and checked before
+     * (the ledger's: each chain is checked before it is recorded, and libvirt and QEMU keep it
+     * since). Then every image is confined as ever, but no header is read: a start on a large host
+     * would otherwise read tens of thousands of them to learn nothing new. Any difference, a
+     * single image or format, and the chain is read in full.
+     */
+    public static DiskChain read(DomainDescription domain, Disk disk, ImageRoots roots, List<DiskChain.Link> checked) {
+        if (disk.source() == null || disk.chainInXml() != ChainInXml.COMPLETE || disk.backing().size() + 1 != checked.size()) {
+            return read(domain, disk, roots);
+        }
+        List<DiskChain.Link> links = stated(disk);
+        if (!links.equals(checked)) {
+            return read(domain, disk, roots);
+        }
+        Set<Path> seen = new HashSet<>();
+        for (int i = 0; i < links.size(); i++) {
+            DiskChain.Link link = links.get(i);
+            Path real;
+            try {
+                real = roots.confine(link.file());
+            } catch (ImageRefused e) {
+                throw e.in(domain.name(), disk.target());
+            }
+            boolean last = i == links.size() - 1;
+            if (!seen.add(real) || !(link.format().equals("qcow2") || last && link.format().equals("raw"))) {
+                return read(domain, disk, roots); // says what is wrong
+            }
+        }
+        return new DiskChain(domain.name(), disk.target(), links, DiskChain.Source.DOMAIN_XML);
     }
 
     /**

@@ -63,6 +63,36 @@ class DiskChainsTest {
                 new DiskChain.Link(images.resolve("legacy-vda.img"), "raw")), chain.images());
     }
 
+    /**
+     * A chain the ledger recorded (its headers checked then) that the live XML states unchanged is
+     * taken without reading a header again; any difference and the headers decide.
+     */
+    @Test
+    void aLiveChainEqualToOneCheckedBeforeIsConfinedButItsHeadersAreNotReadAgain() throws IOException {
+        // a header that read() refuses: it records the backing format qcow2, the XML says raw
+        qcow2("legacy-vda.1.qcow2", "legacy-vda.img", "qcow2");
+        raw("legacy-vda.img");
+        DomainDescription d = golden("rawbase-running.xml");
+        List<DiskChain.Link> recorded = List.of(new DiskChain.Link(images.resolve("legacy-vda.1.qcow2"), "qcow2"),
+                new DiskChain.Link(images.resolve("legacy-vda.img"), "raw"));
+        DiskChain chain = DiskChains.read(d, d.requireDisk("vda"), roots, recorded);
+        assertEquals(recorded, chain.images());
+        assertEquals(DiskChain.Source.DOMAIN_XML, chain.source());
+
+        for (List<DiskChain.Link> other : List.of(List.<DiskChain.Link>of(), recorded.subList(0, 1),
+                List.of(recorded.get(0), new DiskChain.Link(images.resolve("legacy-vda.img"), "qcow2")))) {
+            ImageRefused e = assertThrows(ImageRefused.class, () -> DiskChains.read(d, d.requireDisk("vda"), roots, other));
+            assertTrue(e.getMessage().contains("records the backing format qcow2"), e.getMessage());
+        }
+
+        // confined all the same: the recorded base now leads out of the roots
+        Files.delete(images.resolve("legacy-vda.img"));
+        Files.createSymbolicLink(images.resolve("legacy-vda.img"), Files.writeString(tmp.resolve("secret"), "s"));
+        ImageRefused e = assertThrows(ImageRefused.class, () -> DiskChains.read(d, d.requireDisk("vda"), roots, recorded));
+        assertTrue(e.getMessage().contains("outside the image roots") && e.getMessage().contains("disk vda"),
+                e.getMessage());
+    }
+
     @Test
     void aStoredOrAbsentChainIsWalkedThroughTheHeaders() throws IOException {
         qcow2("web-vda.3.qcow2", "web-vda.2.qcow2", "qcow2");
