@@ -16,6 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -199,12 +205,9 @@ public final class LedgerStore {
                 uuidOf(name).ifPresent(uuids::add);
             }
         }
-        // Decoding is most of a start's reading (a thousand domains: a thousand files), so the
-        // current generations are read on every processor; the previous one only where the
-        // current one cannot stand, and what that repairs is done in order, one at a time.
-        List<FileState> currents = new ArrayList<>(uuids).parallelStream()
-                .map(uuid -> readState(codec, dir.resolve(uuid + SUFFIX)))
-                .toList();
+        // The previous generation is read only where the current one cannot stand, and what that
+        // repairs is done in order, one at a time.
+        List<FileState> currents = readCurrents(List.copyOf(uuids));
         int i = 0;
         for (String uuid : uuids) {
             FileState current = currents.get(i++);
@@ -229,6 +232,42 @@ public final class LedgerStore {
         }
         ledgers.sort((a, b) -> a.ledger().domainName().compareTo(b.ledger().domainName()));
         return new Loaded(List.copyOf(ledgers), List.copyOf(unreadable), List.copyOf(repaired));
+    }
+
+    /**
+     * The current generation of each domain's ledger, in the order given. Decoding is most of a
+     * start's reading (a thousand domains, a thousand files), so it runs on all processors but
+     * one: the daemon reads while libvirtd answers its connection, which on a large host takes as
+     * long and is what the start waits for.
+     */
+    private List<FileState> readCurrents(List<String> uuids) {
+        int threads = Math.min(1 + uuids.size() / 64, Runtime.getRuntime().availableProcessors() - 1);
+        if (threads <= 1) {
+            return uuids.stream().map(uuid -> readState(codec, dir.resolve(uuid + SUFFIX))).toList();
+        }
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "ledger-read-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<FileState>> read = pool.invokeAll(uuids.stream()
+                    .map(uuid -> (Callable<FileState>) () -> readState(codec, dir.resolve(uuid + SUFFIX)))
+                    .toList());
+            List<FileState> out = new ArrayList<>(read.size());
+            for (Future<FileState> f : read) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the ledgers", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Keeps the damaged current file aside and saves the previous generation as the current one. */
