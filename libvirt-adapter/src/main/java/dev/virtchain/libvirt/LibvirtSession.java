@@ -152,13 +152,28 @@ final class LibvirtSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks for keepalive messages; false when the connection cannot have them (an in-process
+     * driver such as {@code test:///default} has no connection to keep alive).
+     */
+    private boolean keepAlive(Connect c) throws LibvirtException {
+        try {
+            return c.setKeepAlive(options.keepAliveInterval(), options.keepAliveCount());
+        } catch (LibvirtException e) {
+            if (HypervisorException.hasCode(e, org.libvirt.Error.ErrorNumber.VIR_ERR_NO_SUPPORT)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     // --- on the session thread ---------------------------------------------------------------
 
     private Connect connect() throws LibvirtException {
         Connect.setErrorCallback(SILENT);
         Connect c = new Connect(options.uri(), false);
         try {
-            if (!c.setKeepAlive(options.keepAliveInterval(), options.keepAliveCount())) {
+            if (!keepAlive(c)) {
                 LOG.warn("libvirtd at {} does not support keepalive; a hung daemon is noticed only on the next call",
                         options.uri());
             }
