@@ -3,12 +3,12 @@ package dev.virtchain.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,11 +31,23 @@ class LauncherIT {
     }
 
     private static Result run(Path launcher, String... args) throws Exception {
+        return run(launcher, Map.of(), args);
+    }
+
+    private static Result run(Path launcher, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        // Into a file: a class-loading log outgrows a pipe nobody reads until the end.
+        Path output = Files.createTempFile("launcher-it", ".out");
+        try {
+            Process p = pb.redirectOutput(output.toFile()).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            return new Result(p.exitValue(), Files.readString(output));
+        } finally {
+            Files.delete(output);
+        }
     }
 
     @Test
@@ -51,6 +63,26 @@ class LauncherIT {
         Result r = run(link, "--version");
         assertEquals(0, r.status(), r.output());
         assertTrue(r.output().startsWith("virtchaind "), r.output());
+    }
+
+    /**
+     * The first start after a build makes the class-data-sharing archive with a training run of
+     * the whole daemon on libvirt's test driver; the start maps the daemon's own classes from it.
+     */
+    @Test
+    void makesAClassDataArchiveThatTheStartMaps() throws Exception {
+        Path archive = ROOT.resolve("daemon/target/virtchaind.jsa");
+        Files.deleteIfExists(archive);
+        Result r = run(LAUNCHER, Map.of("VIRTCHAIND_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info"), "--version");
+        assertEquals(0, r.status(), r.output());
+        assertTrue(Files.size(archive) > 0, "no archive at " + archive);
+        for (String c : List.of("dev.virtchain.daemon.Virtchaind ", "dev.virtchain.daemon.config.CommandLine ")) {
+            assertTrue(r.output().lines().anyMatch(l -> l.contains(c) && l.contains("shared objects file (top)")),
+                    c + "is not mapped from the archive:\n" + r.output());
+        }
+        Result off = run(LAUNCHER, Map.of("VIRTCHAIND_CDS", "0", "VIRTCHAIND_JAVA_OPTS", "-Xlog:class+load=info"),
+                "--version");
+        assertTrue(off.output().lines().noneMatch(l -> l.contains("shared objects file (top)")), off.output());
     }
 
     @Test
