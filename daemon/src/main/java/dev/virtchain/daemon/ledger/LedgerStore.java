@@ -215,7 +215,7 @@ public final class LedgerStore {
                 ledgers.add(current.contents().orElseThrow().stored());
                 continue;
             }
-            Generations g = new Generations(uuid, current, readState(codec, dir.resolve(uuid + PREVIOUS_SUFFIX)));
+            Generations g = new Generations(uuid, current, readState(codec, dir, uuid, PREVIOUS_SUFFIX));
             Optional<StoredLedger> usable = g.usable();
             if (usable.isEmpty()) {
                 unreadable.add(new Unreadable(uuid, g.problem().orElseThrow()));
@@ -243,7 +243,7 @@ public final class LedgerStore {
     private List<FileState> readCurrents(List<String> uuids) {
         int threads = Math.min(1 + uuids.size() / 64, Runtime.getRuntime().availableProcessors() - 1);
         if (threads <= 1) {
-            return uuids.stream().map(uuid -> readState(codec, dir.resolve(uuid + SUFFIX))).toList();
+            return uuids.stream().map(uuid -> readState(codec, dir, uuid, SUFFIX)).toList();
         }
         AtomicInteger n = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -253,7 +253,7 @@ public final class LedgerStore {
         });
         try {
             List<Future<FileState>> read = pool.invokeAll(uuids.stream()
-                    .map(uuid -> (Callable<FileState>) () -> readState(codec, dir.resolve(uuid + SUFFIX)))
+                    .map(uuid -> (Callable<FileState>) () -> readState(codec, dir, uuid, SUFFIX))
                     .toList());
             List<FileState> out = new ArrayList<>(read.size());
             for (Future<FileState> f : read) {
@@ -414,11 +414,17 @@ public final class LedgerStore {
     }
 
     private static Generations generations(LedgerCodec codec, Path dir, String uuid) {
-        return new Generations(uuid, readState(codec, dir.resolve(uuid + SUFFIX)),
-                readState(codec, dir.resolve(uuid + PREVIOUS_SUFFIX)));
+        return new Generations(uuid, readState(codec, dir, uuid, SUFFIX),
+                readState(codec, dir, uuid, PREVIOUS_SUFFIX));
     }
 
-    private static FileState readState(LedgerCodec codec, Path f) {
+    /**
+     * One generation of the ledger of the domain with UUID {@code uuid}. A file that decodes but
+     * belongs to another domain (copied or renamed by hand) cannot stand for this one: the daemon
+     * would manage this domain's disks with another's chains.
+     */
+    private static FileState readState(LedgerCodec codec, Path dir, String uuid, String suffix) {
+        Path f = dir.resolve(uuid + suffix);
         byte[] bytes;
         try {
             long size = Files.size(f);
@@ -434,7 +440,15 @@ public final class LedgerStore {
                     Optional.of(new LedgerFileException(f.toString(), "cannot read: " + e.getMessage(), e)));
         }
         try {
-            return new FileState(f, Optional.of(codec.decode(bytes, f.toString())), Optional.empty());
+            LedgerCodec.Decoded decoded = codec.decode(bytes, f.toString());
+            var domain = decoded.stored().ledger().domain();
+            if (!domain.uuid().equalsIgnoreCase(uuid)) {
+                return new FileState(f, Optional.empty(), Optional.of(new LedgerFileException(Kind.DAMAGED,
+                        f.toString(), "it is the ledger of domain " + domain.name() + " (UUID " + domain.uuid()
+                        + "), not of the domain its name gives (UUID " + uuid + "); a ledger file is named after"
+                        + " its domain's UUID, so it was copied or renamed", null)));
+            }
+            return new FileState(f, Optional.of(decoded), Optional.empty());
         } catch (LedgerFileException e) {
             return new FileState(f, Optional.empty(), Optional.of(e));
         }

@@ -126,6 +126,29 @@ class LedgerStoreTest {
                 Files.getPosixFilePermissions(state.resolve("ledgers"))));
     }
 
+    /**
+     * A ledger file copied (or renamed) under another domain's UUID would have the daemon manage
+     * that domain's disks with these chains: it is left alone, named, and never loaded.
+     */
+    @Test
+    void aLedgerFileUnderAnotherDomainsNameIsNotTakenForThatDomain() throws Exception {
+        LedgerStore store = new LedgerStore(state, CLOCK);
+        store.save(StoredLedger.idle(sampleLedger()));
+        String other = "0b6c3f43-9d0e-4a8e-9a55-6f3c2f1d7e21";
+        Path ledgers = state.resolve("ledgers");
+        Files.copy(ledgers.resolve(UUID + ".xml"), ledgers.resolve(other + ".xml"));
+
+        LedgerStore.Loaded loaded = new LedgerStore(state, CLOCK).loadAll();
+        assertEquals(List.of(UUID), loaded.ledgers().stream().map(l -> l.ledger().domain().uuid()).toList());
+        assertEquals(1, loaded.unreadable().size());
+        LedgerStore.Unreadable u = loaded.unreadable().get(0);
+        assertEquals(other, u.uuid());
+        assertTrue(u.problem().contains("the ledger of domain web1 (UUID " + UUID + "), not of the domain its name"
+                + " gives (UUID " + other + ")"), u.problem());
+        assertTrue(Files.exists(ledgers.resolve(other + ".xml")), "left in place");
+        assertThrows(LedgerFileException.class, () -> store.load(other));
+    }
+
     @Test
     void aTempFileFromACrashedSaveIsDiscardedAndTheOldLedgerKept() throws Exception {
         LedgerStore store = new LedgerStore(state, CLOCK);
