@@ -19,6 +19,22 @@ public record DomainPattern(String glob) {
         compile(glob);
     }
 
+    /**
+     * The pattern that matches {@code domainName} and nothing else: a domain's own policy applies
+     * to that domain, even when its name holds {@code *}, {@code ?} or {@code [}.
+     */
+    public static DomainPattern exactly(String domainName) {
+        StringBuilder glob = new StringBuilder(domainName.length() + 8);
+        for (char c : domainName.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[') {
+                glob.append('[').append(c).append(']');
+            } else {
+                glob.append(c);
+            }
+        }
+        return new DomainPattern(glob.toString());
+    }
+
     public boolean matches(String domainName) {
         // Compiling per call keeps the record a plain value; patterns are few and names short.
         return compile(glob).matcher(domainName).matches();

@@ -110,7 +110,7 @@ public final class SnapshotPolicy implements PolicyRun {
             case REQUIRED -> Quiesce.YES;
             case OFF -> Quiesce.NO;
         };
-        return new Policy(METADATA_POLICY, new DomainPattern(domain), CronSchedule.parse(m.schedule()), q,
+        return new Policy(METADATA_POLICY, DomainPattern.exactly(domain), CronSchedule.parse(m.schedule()), q,
                 new Retention(m.keepLast(), m.keepHourly(), m.keepDaily(), m.keepWeekly(), m.keepMonthly(), m.keepYearly()),
                 m.maxDepth());
     }

@@ -30,6 +30,20 @@ class DomainPatternTest {
         assertEquals(expected, new DomainPattern(glob).matches(name));
     }
 
+    /** A domain's own policy matches its name alone, whatever characters the name holds. */
+    @ParameterizedTest(name = "exactly ''{0}''")
+    @CsvSource({"db*", "web-?", "vm[1]", "half[open", "[!x]", "a]b", "plain"})
+    void exactlyMatchesTheNameAndNothingElse(String name) {
+        DomainPattern p = DomainPattern.exactly(name);
+        assertEquals(true, p.matches(name));
+        for (String other : new String[] {name + "x", "x" + name, name.replaceAll("[^a-z]", "x"), "db1", "web-1",
+                "vm1", "x", "a]b" + "]"}) {
+            if (!other.equals(name)) {
+                assertEquals(false, p.matches(other), other);
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void refusesAnUnclosedSet() {
         ConfigInvalid e = assertThrows(ConfigInvalid.class, () -> new DomainPattern("web-[12"));
