@@ -7,6 +7,7 @@ import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.exec.OperationRefused;
 import dev.virtchain.daemon.exec.StepFailed;
+import dev.virtchain.daemon.ledger.LedgerFileException;
 import dev.virtchain.daemon.ledger.StaleLedger;
 import dev.virtchain.libvirt.DomainNotFoundException;
 import dev.virtchain.libvirt.BlockJobRefused;
@@ -14,6 +15,7 @@ import dev.virtchain.libvirt.HypervisorException;
 import dev.virtchain.libvirt.Involved;
 import dev.virtchain.libvirt.LibvirtUnreachableException;
 import dev.virtchain.libvirt.image.ImageToolException;
+import dev.virtchain.libvirt.xml.DomainXmlException;
 import dev.virtchain.model.ChainDrift;
 import dev.virtchain.model.ChainException;
 import dev.virtchain.model.InvalidName;
@@ -74,6 +76,20 @@ final class Failures {
         }
         if (e instanceof DestinationRefused r) {
             return new CommandFailure(ErrorCode.REFUSED, e.getMessage(), domain, null, null, r.path().toString(), e);
+        }
+        if (e instanceof DomainXmlException x) {
+            String dom = x.domain().orElse(domain);
+            if (x instanceof DomainXmlException.NoSuchDisk d) {
+                return new CommandFailure(ErrorCode.UNKNOWN_DISK, e.getMessage(), dom, d.target(), null, null, e);
+            }
+            String disk = x instanceof DomainXmlException.NotAFileDisk d ? d.target()
+                    : x instanceof DomainXmlException.NotClonable d ? d.target() : null;
+            // A disk virtchain cannot work with is a refusal; XML it cannot read is a fault.
+            return new CommandFailure(disk == null ? ErrorCode.FAILED : ErrorCode.REFUSED, e.getMessage(), dom, disk,
+                    null, null, e);
+        }
+        if (e instanceof LedgerFileException f) {
+            return new CommandFailure(ErrorCode.FAILED, e.getMessage(), domain, null, null, f.file(), e);
         }
         if (e instanceof ImageToolException) {
             return new CommandFailure(ErrorCode.FAILED, e.getMessage(), domain, null, null, null, e);
