@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StateCheckTest {
     static final String OTHER = "0a7e58c2-1111-4c1e-9a33-0e1f2a3b4c5d";
     static final String THIRD = "0b7e58c2-2222-4c1e-9a33-0e1f2a3b4c5d";
+    static final String FOURTH = "0c7e58c2-3333-4c1e-9a33-0e1f2a3b4c5d";
 
     @TempDir Path state;
 
@@ -95,11 +96,13 @@ class StateCheckTest {
         store.save(d1.with(ledgerOf("db1", OTHER).withCurrent("s0")));
         flip(store.fileOf(OTHER), 40);
         Files.write(store.previousOf(OTHER), Arrays.copyOf(Files.readAllBytes(store.previousOf(OTHER)), 31));
-        // mail: a ledger breaking its own rules (a holder that is the active image), named after another UUID.
-        Ledger bad = ledgerOf("mail", OTHER.replace('0', 'c'));
+        // mail: a ledger breaking its own rules (a holder that is the active image).
+        Ledger bad = ledgerOf("mail", FOURTH);
         Disk vda = bad.disks().get(0);
         bad = bad.withHolderMoved("s1", "vda", vda.active());
-        Files.write(store.fileOf(THIRD), new LedgerCodec().write(StoredLedger.idle(bad).atVersion(4)));
+        Files.write(store.fileOf(FOURTH), new LedgerCodec().write(StoredLedger.idle(bad).atVersion(4)));
+        // a good ledger of web1, copied under another domain's UUID.
+        Files.write(store.fileOf(THIRD), new LedgerCodec().write(StoredLedger.idle(ledgerOf("web1", UUID)).atVersion(4)));
         // Left-overs.
         Files.writeString(ledgers.resolve("." + UUID + ".xml.123.tmp"), "half");
         Files.writeString(ledgers.resolve("notes.txt"), "mine\u001b[31m");
@@ -113,10 +116,11 @@ class StateCheckTest {
         assertTrue(p.contains("previous " + OTHER + ".xml.prev: DAMAGED"), p);
         assertTrue(p.contains("cannot be read in either generation"), p);
         assertTrue(p.contains("is the active image, which is not a point in time"), p);
-        assertTrue(p.contains("not " + THIRD + " as its name says"), p);
+        assertTrue(p.contains("it is the ledger of domain web1 (UUID " + UUID + "), not of the domain its name gives"
+                + " (UUID " + THIRD + ")"), p);
         assertTrue(p.contains("temporary file of a save"), p);
         assertTrue(p.contains("notes.txt: not a ledger file"), p);
-        assertTrue(p.contains("3 ledgers, 4 problems:"), p);
+        assertTrue(p.contains("4 ledgers, 4 problems:"), p);
         assertFalse(p.contains("\u001b"), "control characters are escaped");
         assertEquals(before.keySet(), contents(state).keySet(), "no file added, removed or moved");
         contents(state).forEach((f, bytes) -> assertTrue(Arrays.equals(before.get(f), bytes), f + " unchanged"));
