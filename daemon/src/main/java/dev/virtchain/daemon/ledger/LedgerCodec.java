@@ -1,7 +1,6 @@
 package dev.virtchain.daemon.ledger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.dataformat.xml.XmlMapper;
 import com.fasterxml.jackson.dataformat.xml.ser.ToXmlGenerator;
 import dev.virtchain.daemon.ledger.LedgerDocument.ChainDoc;
@@ -89,7 +88,6 @@ public final class LedgerCodec {
 
     private final XmlMapper mapper = XmlMapper.builder()
             .enable(ToXmlGenerator.Feature.WRITE_XML_DECLARATION)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
     /** What a file holds, with the frame's facts that {@code --check-state} shows. */
@@ -132,12 +130,10 @@ public final class LedgerCodec {
     private StoredLedger readXml(byte[] bytes, String source, long generation) {
         LedgerDocument doc;
         try {
-            doc = mapper.readValue(bytes, LedgerDocument.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            doc = LedgerXmlReader.read(bytes);
+        } catch (javax.xml.stream.XMLStreamException e) {
             throw new LedgerFileException(LedgerFileException.Kind.DAMAGED, source,
-                    "not a readable ledger file: " + e.getOriginalMessage(), e);
-        } catch (java.io.IOException e) {
-            throw new LedgerFileException(source, "cannot read: " + e.getMessage(), e);
+                    "not a readable ledger file: " + e.getMessage(), e);
         }
         if (doc.schema == null || doc.schema != SCHEMA) {
             throw new LedgerFileException(doc.schema != null && doc.schema > SCHEMA

@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * The on-disk shape of a domain's ledger file; see {@link LedgerCodec} for the format. Plain
- * mutable classes so that Jackson XML reads them without surprises; scalars are attributes (an
+ * mutable classes that Jackson XML writes and {@link LedgerXmlReader} reads; scalars are attributes (an
  * absent attribute is null, unlike an empty element), lists are wrapped (an unwrapped list keeps
- * only the last run of repeated elements). Only {@link LedgerCodec} touches these.
+ * only the last run of repeated elements). Only {@link LedgerCodec} and its reader touch these.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JacksonXmlRootElement(localName = "virtchain-ledger")

@@ -236,6 +236,33 @@ class LedgerFormatTest {
         assertTrue(message.contains("domain web1 goes on from the previous generation"), message);
     }
 
+    /**
+     * Intact checksums around XML this virtchaind never writes: an unknown attribute or element, a
+     * DTD with an entity, text where none belongs, a second ledger. Each is a damaged file saying
+     * what it found; nothing in it is taken.
+     */
+    @Test
+    void xmlTheWriterNeverWritesIsADamagedFileSayingWhat() throws IOException {
+        twoGenerations();
+        String[][] cases = {
+            {"<ledger ", "<ledger owner=\"x\" ", "unknown attribute 'owner' on <ledger>"},
+            {"<disks>", "<disks><quota/>", "unknown element <quota>"},
+            {"<snapshots>", "<extra/><snapshots>", "unknown element <extra>"},
+            {"<virtchain-ledger ", "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/shadow\">]><virtchain-ledger ", ""},
+            {"<virtchain-ledger schema=\"1\">", "<virtchain-ledger schema=\"one\">", "'one' is not a whole number"},
+            {"</ledger>", "</ledger><ledger/>", "a second <ledger>"},
+            {"</virtchain-ledger>", "</virtchain-ledger><virtchain-ledger/>", ""},
+        };
+        for (String[] c : cases) {
+            byte[] bad = reframedWith(c[0], c[1]);
+            LedgerFileException e = assertThrows(LedgerFileException.class, () -> codec.read(bad, "f"), c[1]);
+            assertEquals(LedgerFileException.Kind.DAMAGED, e.kind(), c[1]);
+            assertTrue(e.getMessage().startsWith("ledger file f: not a readable ledger file: " + c[2]), e.getMessage());
+        }
+        byte[] spaced = reframedWith("<disks>", "<!-- a comment -->\n<disks>");
+        assertEquals(codec.read(Files.readAllBytes(current), "f"), codec.read(spaced, "f"), "comments and space are nothing");
+    }
+
     @Test
     void anUnknownImageFormatOrAMissingFieldIsADamagedFile() throws IOException {
         twoGenerations();
