@@ -77,13 +77,10 @@ public final class DiskChains {
      * single image or format, and the chain is read in full.
      */
     public static DiskChain read(DomainDescription domain, Disk disk, ImageRoots roots, List<DiskChain.Link> checked) {
-        if (disk.source() == null || disk.chainInXml() != ChainInXml.COMPLETE || disk.backing().size() + 1 != checked.size()) {
+        if (disk.source() == null || disk.chainInXml() != ChainInXml.COMPLETE || !stated(disk).equals(checked)) {
             return read(domain, disk, roots);
         }
-        List<DiskChain.Link> links = stated(disk);
-        if (!links.equals(checked)) {
-            return read(domain, disk, roots);
-        }
+        List<DiskChain.Link> links = checked;
         Set<Path> seen = new HashSet<>();
         for (int i = 0; i < links.size(); i++) {
             DiskChain.Link link = links.get(i);
