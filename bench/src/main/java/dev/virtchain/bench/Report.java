@@ -675,16 +675,18 @@ public final class Report {
         line("");
         if (p.has("tailMedianMs")) {
             line("From libvirt's job-completed event to the CLI's exit: " + ms(p.path("tailMedianMs"))
-                    + " (median; target ≤ 50 ms). Where it goes (JFR and the daemon's log, December 2026): most of it is"
-                    + " the kernel freeing the merged 256 MiB image virtchain removes, which `virsh blockcommit` leaves on"
-                    + " disk. This machine's root file system is ext4 mounted with `discard`: unlinking a 256 MiB file"
-                    + " whose blocks are on disk takes about 90 ms there, against 9 ms while its pages are still dirty."
-                    + " A ledger-sized write, fsync, rename and directory fsync takes 0.7 ms there (median of 20), so the"
-                    + " ledger's writes after the job are a few milliseconds of it. In a debug log of this benchmark:"
-                    + " 8 ms from the event to the watcher's check of the chain, 15 ms more to the removal's start"
-                    + " (the commit and ledger steps recorded), 106 ms removing the file and recording it, then about"
-                    + " 10 ms to answer and exit. Before the job, the daemon took 39 ms from the request to the"
-                    + " operation recorded (one `qemu-img map` of 25 ms); the rest of \"planned\" is the CLI's start.");
+                    + " (median; target ≤ 50 ms). virtchain removes the merged 256 MiB image, which `virsh blockcommit`"
+                    + " leaves on disk. This machine's root file system is ext4 mounted with `discard`: unlinking a 256 MiB"
+                    + " file whose blocks are on disk takes about 100 ms there, almost all of it the kernel's CPU time"
+                    + " (one of two cores). So the daemon holds the image open across its unlink (4 ms; the name is gone"
+                    + " at once) and closes it after the operation's last ledger write, off the answer's path; a free-space check"
+                    + " waits for such closes first. Until December 2026 the removal was in the tail: 129 ms median."
+                    + " In a debug log of this benchmark: 7 ms from the event to the watcher's check of the chain, 12 ms"
+                    + " more to the removal's start (the commit and ledger steps recorded, four fsync'd writes), 8 ms for"
+                    + " a fresh look at the domain, the removal and the last two records; the rest is the answer, the"
+                    + " CLI's exit and the delivery of the event to `virsh event`. Before the job, the daemon took"
+                    + " 39 ms from the request to the operation recorded (one `qemu-img map` of 25 ms); the rest of"
+                    + " \"planned\" is the CLI's start.");
             line("");
         }
     }

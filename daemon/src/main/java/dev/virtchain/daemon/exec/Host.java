@@ -47,6 +47,13 @@ public interface Host {
     /** Removes a file a failed operation created, if it is there. */
     void deleteIfExists(String path) throws IOException;
 
+    /**
+     * Lets the file system free the images removed so far. The executor calls it once an
+     * operation has written its last record: freeing a large file keeps a processor busy for a while.
+     */
+    default void freeRemoved() {
+    }
+
     /** Carries out one step that is not a ledger rewrite; repeatable, as recovery may run it again. */
     void run(Step step, StepContext context);
 

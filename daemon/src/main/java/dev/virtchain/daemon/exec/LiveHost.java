@@ -1,6 +1,7 @@
 package dev.virtchain.daemon.exec;
 
 import dev.virtchain.daemon.files.HostFiles;
+import dev.virtchain.daemon.files.SpaceRelease;
 import dev.virtchain.daemon.ledger.LedgerBook;
 import dev.virtchain.libvirt.BlockJob;
 import dev.virtchain.libvirt.BlockJobKind;
@@ -35,12 +36,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveHost implements Host {
     private static final Logger log = LoggerFactory.getLogger(LiveHost.class);
+    /** How long a free-space check waits for removed images to be freed. */
+    private static final Duration SETTLE = Duration.ofSeconds(30);
 
     private final LibvirtHost libvirt;
     private final QemuImg qemuImg;
     private final HostFiles files;
     private final DomainTruth truth;
     private final Duration agentTimeout;
+    private final SpaceRelease release = new SpaceRelease();
 
     /** @param agentTimeout how long a quiesced snapshot waits for the guest agent ({@code agent-timeout}) */
     public LiveHost(LibvirtHost libvirt, QemuImg qemuImg, HostFiles files, LedgerBook book, Duration agentTimeout) {
@@ -88,6 +92,16 @@ public final class LiveHost implements Host {
 
     @Override
     public long usableSpace(String directory) throws IOException {
+        try {
+            // Images removed a moment ago may still be being freed: count their blocks as free.
+            if (!release.settle(SETTLE)) {
+                log.info("{} removed images are still being freed; the free space of {} counts them as used",
+                        release.pending(), directory);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while removed images were being freed", e);
+        }
         return Files.getFileStore(Path.of(directory)).getUsableSpace();
     }
 
@@ -103,8 +117,13 @@ public final class LiveHost implements Host {
     }
 
     @Override
+    public void freeRemoved() {
+        release.free();
+    }
+
+    @Override
     public void run(Step step, StepContext context) {
-        step.accept(new StepRunner(libvirt, qemuImg, files, truth, context, agentTimeout));
+        step.accept(new StepRunner(libvirt, qemuImg, files, truth, context, agentTimeout, release));
     }
 
     @Override

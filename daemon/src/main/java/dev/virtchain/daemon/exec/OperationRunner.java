@@ -306,6 +306,14 @@ public final class OperationRunner {
      * current file is damaged, finds the truth at most one step ahead).
      */
     private StoredLedger apply(String domain, StoredLedger stored, long bandwidthMiB, ProgressSink progress) {
+        try {
+            return applySteps(domain, stored, bandwidthMiB, progress);
+        } finally {
+            host.freeRemoved(); // after the last record: freeing a large file keeps a processor busy
+        }
+    }
+
+    private StoredLedger applySteps(String domain, StoredLedger stored, long bandwidthMiB, ProgressSink progress) {
         OperationRecord op = stored.operation().orElseThrow();
         AtomicReference<Taken> got = new AtomicReference<>();
         AtomicReference<java.time.Instant> takenAt = new AtomicReference<>();

@@ -3,6 +3,7 @@ package dev.virtchain.daemon.exec;
 import dev.virtchain.daemon.files.CreatedFile;
 import dev.virtchain.daemon.files.DestinationRefused;
 import dev.virtchain.daemon.files.HostFiles;
+import dev.virtchain.daemon.files.SpaceRelease;
 import dev.virtchain.daemon.files.StateTree;
 import dev.virtchain.libvirt.image.DiskChain;
 import dev.virtchain.libvirt.image.ImageChain;
@@ -34,6 +35,7 @@ import dev.virtchain.model.Ledger;
 import dev.virtchain.model.plan.Step;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,9 +67,11 @@ final class StepRunner implements Step.Visitor<Void> {
     private final long bandwidthMiB;
     private final ProgressSink progress;
     private final java.time.Duration agentTimeout;
+    private final SpaceRelease spaceRelease;
 
     StepRunner(LibvirtHost host, QemuImg qemuImg, HostFiles files, DomainTruth truth, StepContext cx,
-               java.time.Duration agentTimeout) {
+               java.time.Duration agentTimeout,
+            SpaceRelease release) {
         this.host = host;
         this.qemuImg = qemuImg;
         this.files = files;
@@ -79,6 +83,7 @@ final class StepRunner implements Step.Visitor<Void> {
         this.bandwidthMiB = cx.bandwidthMiB();
         this.progress = cx.progress();
         this.agentTimeout = agentTimeout;
+        this.spaceRelease = release;
     }
 
     @Override
@@ -542,7 +547,9 @@ final class StepRunner implements Step.Visitor<Void> {
                     + ": the domain still uses it (it is in the chain of a disk)", null);
         }
         try {
-            Files.delete(file);
+            spaceRelease.unlink(file);
+        } catch (NoSuchFileException e) {
+            return null; // gone since the check above: what this step wants
         } catch (IOException e) {
             throw new StepFailed(domain, s.disk(), s.path(), "cannot delete " + s.path() + ": " + e.getMessage(), e);
         }
