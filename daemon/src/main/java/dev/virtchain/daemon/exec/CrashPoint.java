@@ -19,7 +19,10 @@ public record CrashPoint(Where where, int step) {
 
     /** What has happened when the executor reaches a point; the label is the crash setting's name. */
     public enum Where {
-        /** The step is recorded as started; nothing of it was issued. */
+        /**
+         * The step is recorded as started; nothing of it was issued. A ledger rewrite has no
+         * record of its own: its point is just before its write.
+         */
         AFTER_RECORD("after-record"),
         /** The host was asked (a job started, qemu-img ran, a file was written); the step is not over. */
         AFTER_CALL("after-call"),

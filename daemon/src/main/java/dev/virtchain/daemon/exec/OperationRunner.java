@@ -303,7 +303,9 @@ public final class OperationRunner {
      * Runs the operation's remaining steps: each is recorded as starting before it is issued and
      * as done once it has happened, in writes of their own, so that the previous generation of
      * the ledger file is always one event behind the current one (recovery from it, when the
-     * current file is damaged, finds the truth at most one step ahead).
+     * current file is damaged, finds the truth at most one step ahead). A ledger rewrite, which
+     * changes nothing outside the file, is one write; so is the end of the last step and of the
+     * operation.
      */
     private StoredLedger apply(String domain, StoredLedger stored, long bandwidthMiB, ProgressSink progress) {
         try {
@@ -322,19 +324,23 @@ public final class OperationRunner {
             Step step = op.currentStep();
             int index = op.nextStep();
             op = op.starting();
-            stored = book.save(stored.with(op));
-            crash.reach(new CrashPoint(CrashPoint.Where.AFTER_RECORD, index));
-            track(domain, op, progress);
             if (step instanceof Step.UpdateLedger update) {
+                // No "started" record: the rewrite touches nothing outside the file, so its one
+                // write is the whole step (and, as the last step, the operation's end).
+                crash.reach(new CrashPoint(CrashPoint.Where.AFTER_RECORD, index));
+                track(domain, op, progress);
                 Ledger next = update.ledger();
                 if (got.get() != null) {
                     next = withTaken(next, op, got.get(), takenAt.get());
                 }
                 op = op.stepDone();
-                stored = book.save(stored.with(next).with(op));
+                stored = book.save(op.finished() ? stored.with(next).idle() : stored.with(next).with(op));
                 crash.reach(new CrashPoint(CrashPoint.Where.AFTER_LEDGER, index));
                 continue;
             }
+            stored = book.save(stored.with(op));
+            crash.reach(new CrashPoint(CrashPoint.Where.AFTER_RECORD, index));
+            track(domain, op, progress);
             // The last total a job reported is what QEMU counted as the work of the merge.
             java.util.concurrent.atomic.AtomicLong jobTotal = new java.util.concurrent.atomic.AtomicLong();
             ProgressSink measured = (phase, done, total, message) -> {
@@ -361,9 +367,12 @@ public final class OperationRunner {
                 tally.quiesceFellBack(domain);
             }
             op = op.stepDone();
-            stored = book.save(stored.with(op));
+            // The last step's end is the operation's: one write.
+            stored = book.save(op.finished() ? stored.idle() : stored.with(op));
         }
-        stored = book.save(stored.idle());
+        if (stored.operation().isPresent()) {
+            stored = book.save(stored.idle());
+        }
         log.info("operation {} on {} done", op.id(), domain);
         return stored;
     }

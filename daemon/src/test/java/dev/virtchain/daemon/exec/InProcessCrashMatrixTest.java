@@ -422,7 +422,9 @@ class InProcessCrashMatrixTest {
         if (variant == Variant.CRASH_DAMAGED) {
             assertTrue(resumed <= 1, "operations resumed: " + resumed); // the previous generation may have none
         } else {
-            assertEquals(settled ? 0 : 1, resumed, "operations resumed after the crash");
+            // A ledger rewrite that is the last step writes the operation's end with it.
+            boolean ended = point.where() == CrashPoint.Where.AFTER_LEDGER && point.step() == steps - 1;
+            assertEquals(settled || ended ? 0 : 1, resumed, "operations resumed after the crash");
         }
 
         Ledger after = w.ledger();

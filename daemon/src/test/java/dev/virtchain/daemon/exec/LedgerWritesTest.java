@@ -139,18 +139,34 @@ class LedgerWritesTest {
     }
 
     /**
-     * Two writes per step (started, done), one to begin and one to end: the previous generation of
-     * the file is always one event behind the current one, which is what recovery from it, when
-     * the current file is damaged, relies on (merging a step's end with the next one's start made
-     * the in-process matrix's damaged-file cases lose operations). A one-disk snapshot is three
-     * steps (overlay, snapshot, ledger): eight writes.
+     * Two writes per step that acts on the host (started, done), one to begin: the previous
+     * generation of the file is always one event behind the current one, which is what recovery
+     * from it, when the current file is damaged, relies on (merging a step's end with the next
+     * one's start made the in-process matrix's damaged-file cases lose operations). A ledger
+     * rewrite changes nothing outside the file and is one write; the last step's end is the
+     * operation's. A one-disk snapshot is three steps (overlay, snapshot, ledger): six writes.
      */
     @Test
     void aSnapshotWritesTheLedgerBeforeAndAfterEachStep() {
         long before = book.byUuid(uuid).orElseThrow().version();
         var result = runner.run("vm", Intent.Create.of("s2"), OperationRunner.Options.DEFAULT, ProgressSink.DISCARD);
         assertEquals(3, result.plan().steps().size(), result.plan().steps().toString());
-        assertEquals(before + 8, book.byUuid(uuid).orElseThrow().version());
+        assertEquals(before + 6, book.byUuid(uuid).orElseThrow().version());
+        assertTrue(book.byUuid(uuid).orElseThrow().operation().isEmpty());
+    }
+
+    /** A delete's last step is the unlink: its end and the operation's are one write (ten before). */
+    @Test
+    void aDeleteEndsWithOneWrite() {
+        runner.run("vm", Intent.Create.of("s2"), OperationRunner.Options.DEFAULT, ProgressSink.DISCARD);
+        long before = book.byUuid(uuid).orElseThrow().version();
+        var result = runner.run("vm", Intent.Delete.of("s1"), OperationRunner.Options.DEFAULT, ProgressSink.DISCARD);
+        List<Step> steps = result.plan().steps();
+        assertTrue(steps.get(steps.size() - 1) instanceof Step.Unlink, steps.toString());
+        long rewrites = steps.stream().filter(s -> s instanceof Step.UpdateLedger).count();
+        long onHost = steps.size() - rewrites;
+        // begin, a write per rewrite, two per step on the host (the unlink's second is the end)
+        assertEquals(before + 1 + rewrites + 2 * onHost, book.byUuid(uuid).orElseThrow().version(), steps.toString());
         assertTrue(book.byUuid(uuid).orElseThrow().operation().isEmpty());
     }
 

@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -68,12 +70,15 @@ public final class SimExecution {
         try {
             LedgerStore store = new LedgerStore(state, clock);
             LedgerBook book = new LedgerBook(store, store.loadAll().ledgers());
+            // The program as recorded: after the last ledger rewrite the record is gone with the operation.
+            AtomicReference<List<Step>> program = new AtomicReference<>();
             CrashSite watching = point -> {
+                StoredLedger now = book.byName(domain).orElseThrow();
+                now.operation().ifPresent(op -> program.set(op.steps()));
                 if (point.where() != CrashPoint.Where.AFTER_STEP && point.where() != CrashPoint.Where.AFTER_LEDGER) {
                     return;
                 }
-                StoredLedger now = book.byName(domain).orElseThrow();
-                Step step = now.operation().orElseThrow().steps().get(point.step());
+                Step step = program.get().get(point.step());
                 watcher.after(step, now.ledger(), Map.copyOf(defined.disks));
             };
             OperationRunner runner = new OperationRunner(host, book, new Planner(clock, caps), new DiskLocks(), 4,
