@@ -52,7 +52,7 @@ final class SnapshotTaker {
     /** One disk's part of the snapshot: the image that freezes and the overlay on top of it. */
     private record DiskPlan(String disk, Path holder, String holderFormat, Path overlay, boolean precreated) {}
 
-    private record Plan(boolean running, List<String> allTargets, List<DiskPlan> disks) {}
+    private record Plan(boolean running, boolean agentChannel, List<String> allTargets, List<DiskPlan> disks) {}
 
     SnapshotResult take(SnapshotRequest request) {
         Plan plan = prepare(request);
@@ -67,7 +67,7 @@ final class SnapshotTaker {
             Map<String, Path> overlays = new LinkedHashMap<>();
             plan.disks().forEach(d -> overlays.put(d.disk(), d.overlay()));
             String xml = LibvirtXml.snapshot(plan.allTargets(), overlays);
-            Taken taken = create(request, plan.running(), xml);
+            Taken taken = create(request, plan.running(), plan.agentChannel(), xml);
             Map<String, Path> holders = new LinkedHashMap<>();
             plan.disks().forEach(d -> holders.put(d.disk(), d.holder()));
             return new SnapshotResult(request.domain(), holders, overlays, taken.consistency(), taken.note());
@@ -138,7 +138,7 @@ final class SnapshotTaker {
             throw new SnapshotException("cannot quiesce a shut-off domain (it is consistent anyway; use quiesce AUTO or NO)",
                     Involved.domain(domain), null);
         }
-        return new Plan(def.running(), allTargets, plans);
+        return new Plan(def.running(), description.guestAgentChannel(), allTargets, plans);
     }
 
     /** A pre-created overlay must sit on the image that freezes, or the snapshot would fork the disk. */
@@ -154,7 +154,7 @@ final class SnapshotTaker {
 
     private record Taken(Consistency consistency, String note) {}
 
-    private Taken create(SnapshotRequest request, boolean running, String xml) {
+    private Taken create(SnapshotRequest request, boolean running, boolean agentChannel, String xml) {
         String domain = request.domain();
         Involved where = Involved.domain(domain);
         if (!running) {
@@ -167,7 +167,7 @@ final class SnapshotTaker {
                 yield new Taken(Consistency.CRASH_CONSISTENT, null);
             }
             case YES -> {
-                Optional<Unavailable> unavailable = quiesced(request, xml, where);
+                Optional<Unavailable> unavailable = quiesced(request, agentChannel, xml, where);
                 if (unavailable.isPresent()) {
                     throw new SnapshotException(unavailable.get().reason() + "; nothing was changed. Check that"
                             + " qemu-guest-agent runs in the guest, or snapshot with --quiesce auto or no",
@@ -176,7 +176,7 @@ final class SnapshotTaker {
                 yield new Taken(Consistency.QUIESCED, null);
             }
             case AUTO -> {
-                Optional<Unavailable> unavailable = quiesced(request, xml, where);
+                Optional<Unavailable> unavailable = quiesced(request, agentChannel, xml, where);
                 if (unavailable.isEmpty()) {
                     yield new Taken(Consistency.QUIESCED, null);
                 }
@@ -196,8 +196,13 @@ final class SnapshotTaker {
     /** Why the agent could not freeze the guest, in the user's words, and libvirt's error. */
     private record Unavailable(String reason, RuntimeException cause) {}
 
-    private Optional<Unavailable> quiesced(SnapshotRequest request, String xml, Involved where) {
+    private Optional<Unavailable> quiesced(SnapshotRequest request, boolean agentChannel, String xml, Involved where) {
         String domain = request.domain();
+        if (!agentChannel) {
+            // libvirt would refuse the quiesce for this (ARGUMENT_UNSUPPORTED) before touching a disk:
+            // two round trips saved on every snapshot of a domain without an agent.
+            return Optional.of(new Unavailable(noChannel(domain), null));
+        }
         int seconds = (int) request.agentTimeout().toSeconds();
         try {
             session.onDomain(domain, "set the guest agent's time-out", where, dom -> {
@@ -220,7 +225,7 @@ final class SnapshotTaker {
             long waited = Math.max(1, Math.round((System.nanoTime() - started) / 1e9));
             String text = String.valueOf(error.get().getMessage());
             if (error.get().getCode() == ErrorNumber.VIR_ERR_ARGUMENT_UNSUPPORTED) {
-                return Optional.of(new Unavailable(domain + " has no guest agent channel (org.qemu.guest_agent.0)", e));
+                return Optional.of(new Unavailable(noChannel(domain), e));
             }
             if (text.contains("not connected")) {
                 return Optional.of(new Unavailable("guest agent of " + domain + " is not connected", e));
@@ -228,6 +233,10 @@ final class SnapshotTaker {
             lateFreeze.watch(domain);
             return Optional.of(new Unavailable("guest agent of " + domain + " did not answer in " + waited + " s", e));
         }
+    }
+
+    private static String noChannel(String domain) {
+        return domain + " has no guest agent channel (org.qemu.guest_agent.0)";
     }
 
     private void snapshotCreate(String domain, String xml, int flags, Involved where) {

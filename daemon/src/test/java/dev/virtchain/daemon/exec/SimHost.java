@@ -191,7 +191,7 @@ public final class SimHost implements Host {
                 }
             }
         }
-        return new Observation(new DomainDescription(domain, d.uuid, "qemu", List.of(), List.of()),
+        return new Observation(new DomainDescription(domain, d.uuid, "qemu", List.of(), List.of(), false),
                 new ObservedChains(chains, backings, absent), d.running ? DomainState.RUNNING : DomainState.SHUT_OFF);
     }
 

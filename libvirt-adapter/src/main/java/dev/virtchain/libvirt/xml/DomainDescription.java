@@ -4,17 +4,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What virtchain reads from a domain's XML: identity and disks. Everything else in the XML is
- * left to libvirt; a change to a definition goes through {@link DiskSourceRewrite}, which keeps it.
+ * What virtchain reads from a domain's XML: identity, disks, and whether it has a guest agent
+ * channel. Everything else in the XML is left to libvirt; a change to a definition goes through
+ * {@link DiskSourceRewrite}, which keeps it.
  *
  * @param name        the domain's name
  * @param uuid        its UUID
  * @param type        the hypervisor type ({@code kvm}, {@code qemu})
  * @param disks       file-backed disks, in XML order
  * @param unsupported disks with other sources, in XML order
+ * @param guestAgentChannel whether it has the channel to qemu-guest-agent
+ *                    ({@code org.qemu.guest_agent.0}); without it libvirt cannot quiesce
  */
 public record DomainDescription(String name, String uuid, String type, List<Disk> disks,
-                                List<UnsupportedDisk> unsupported) {
+                                List<UnsupportedDisk> unsupported, boolean guestAgentChannel) {
 
     public DomainDescription {
         disks = List.copyOf(disks);

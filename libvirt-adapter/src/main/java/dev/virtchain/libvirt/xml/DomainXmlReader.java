@@ -24,6 +24,8 @@ import javax.xml.stream.XMLInputFactory;
  */
 public final class DomainXmlReader {
     private static final XmlMapper XML = mapper();
+    /** The target name of the channel libvirt talks to qemu-guest-agent through. */
+    static final String GUEST_AGENT = "org.qemu.guest_agent.0";
 
     private DomainXmlReader() {}
 
@@ -81,7 +83,9 @@ public final class DomainXmlReader {
                     x.readonly != null, x.shareable != null,
                     backing, chain));
         }
-        return new DomainDescription(d.name, d.uuid, d.type, disks, unsupported);
+        boolean agent = d.devices != null && d.devices.channels.stream()
+                .anyMatch(c -> c.target != null && GUEST_AGENT.equals(c.target.name));
+        return new DomainDescription(d.name, d.uuid, d.type, disks, unsupported, agent);
     }
 
     private static String describe(XSource s) {
@@ -129,12 +133,29 @@ public final class DomainXmlReader {
     @JsonIgnoreProperties(ignoreUnknown = true)
     static final class XDevices {
         final List<XDisk> disks = new ArrayList<>();
+        final List<XChannel> channels = new ArrayList<>();
 
         /** Called once per {@code <disk>}, wherever it stands among the other devices. */
         @JsonSetter("disk")
         void addDisk(XDisk disk) {
             disks.add(disk);
         }
+
+        @JsonSetter("channel")
+        void addChannel(XChannel channel) {
+            channels.add(channel);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    static final class XChannel {
+        public XChannelTarget target;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    static final class XChannelTarget {
+        @JacksonXmlProperty(isAttribute = true)
+        public String name;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

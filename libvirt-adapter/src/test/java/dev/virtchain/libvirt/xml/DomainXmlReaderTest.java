@@ -122,6 +122,25 @@ class DomainXmlReaderTest {
         assertEquals("network", d.unsupported().get(0).sourceType());
     }
 
+    /** libvirt quiesces through the channel named org.qemu.guest_agent.0 and no other. */
+    @Test
+    void theGuestAgentChannelIsTheOneNamedForQemuGuestAgent() {
+        assertTrue(DomainXmlReader.read(Golden.read("perdomain-files-shutoff.xml")).guestAgentChannel(),
+                "a unix channel to org.qemu.guest_agent.0 among others");
+        assertFalse(DomainXmlReader.read(Golden.read("chain3-running.xml")).guestAgentChannel(), "no channel");
+        String others = "<domain type='kvm'><name>d</name><devices>"
+                + "<channel type='unix'><target type='virtio' name='com.example.monitor'/></channel>"
+                + "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
+                + "<disk type='file'><source file='/i/a'/><target dev='vda'/></disk>"
+                + "<channel type='pty'><target type='virtio'/></channel>"
+                + "</devices></domain>";
+        assertFalse(DomainXmlReader.read(others).guestAgentChannel(), "other channels only");
+        String last = others.replace("</devices>",
+                "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0' state='disconnected'/>"
+                        + "</channel></devices>");
+        assertTrue(DomainXmlReader.read(last).guestAgentChannel(), "after a disk, disconnected for now");
+    }
+
     @Test
     void unreadableXmlIsATypedError() {
         assertThrows(DomainXmlException.Unreadable.class, () -> DomainXmlReader.read("<domain><name>x</nam"));
