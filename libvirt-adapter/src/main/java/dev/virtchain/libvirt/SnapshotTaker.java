@@ -240,7 +240,9 @@ final class SnapshotTaker {
     }
 
     private void snapshotCreate(String domain, String xml, int flags, Involved where) {
+        long started = System.nanoTime();
         session.onDomain(domain, "create the external snapshot", where, dom -> dom.snapshotCreateXML(xml, flags));
+        LOG.debug("libvirt created the snapshot of {} in {} ms", domain, (System.nanoTime() - started) / 1_000_000);
     }
 
     private static Involved involved(SnapshotRequest request, RuntimeException e) {

@@ -1,21 +1,36 @@
 package dev.virtchain.bench.live;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.xml.XmlMapper;
 import dev.virtchain.testing.TestDomain;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.libvirt.Domain;
+import org.libvirt.DomainSnapshot;
+import org.libvirt.LibvirtException;
 
 /**
  * Benchmark 4: wall time of {@code virtchain snapshot-create} against
  * {@code virsh snapshot-create-as --disk-only --no-metadata --atomic}, each on its own running
  * domain, in {@value #PAIRS} pairs whose order alternates, after one warm-up of each. Both are
  * whole command runs, from fork to exit.
+ *
+ * <p>Then the daemon's part alone against libvirt's call alone, {@value #PAIRS} pairs again: a
+ * {@code snapshot-create} request sent straight on the daemon's socket (request to answer), and
+ * {@code virDomainSnapshotCreateXML} with virsh's flags called from this process on the second
+ * domain, whose connection is open already.
  */
 public final class SnapshotCreate {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final XmlMapper XML = new XmlMapper();
+    /** What {@code virsh snapshot-create-as --disk-only --no-metadata --atomic} asks for. */
+    private static final int VIRSH_FLAGS = Domain.SnapshotCreateFlags.DISK_ONLY
+            | Domain.SnapshotCreateFlags.NO_METADATA | Domain.SnapshotCreateFlags.ATOMIC;
     static final int PAIRS = 20;
 
     private SnapshotCreate() {
@@ -51,6 +66,21 @@ public final class SnapshotCreate {
                             answerAndExit);
                 }
             }
+            List<Double> daemonMs = new ArrayList<>();
+            List<Double> libvirtMs = new ArrayList<>();
+            for (int i = 1; i <= PAIRS; i++) {
+                if (i % 2 == 1) {
+                    daemonMs.add(daemonSide(vc, a, "d" + i));
+                    libvirtMs.add(libvirtAlone(b, "l" + i));
+                } else {
+                    libvirtMs.add(libvirtAlone(b, "l" + i));
+                    daemonMs.add(daemonSide(vc, a, "d" + i));
+                }
+            }
+            double daemonMedian = Stats.median(daemonMs);
+            double libvirtMedian = Stats.median(libvirtMs);
+            host.progress().say(String.format("  4: daemon side %.0f ms, libvirt's call alone %.0f ms (%.2fx)",
+                    daemonMedian, libvirtMedian, daemonMedian / libvirtMedian));
             double vcMedian = Stats.median(vcMs);
             double virshMedian = Stats.median(virshMs);
             host.progress().say(String.format("  4: median virtchain %.0f ms, virsh %.0f ms (%.2fx)", vcMedian,
@@ -72,6 +102,12 @@ public final class SnapshotCreate {
                 phases.put("answerAndCliExit", Stats.round(Stats.median(answerAndExit), 1));
                 phases.put("runs", overlay.size());
             }
+            out.put("daemonSideMedianMs", Stats.round(daemonMedian, 1));
+            out.put("daemonSideP90Ms", Stats.round(Stats.percentile(daemonMs, 90), 1));
+            out.put("libvirtCallMedianMs", Stats.round(libvirtMedian, 1));
+            out.put("libvirtCallP90Ms", Stats.round(Stats.percentile(libvirtMs, 90), 1));
+            out.put("daemonSideRatio", daemonMedian / libvirtMedian);
+            out.put("daemonSideMet", daemonMedian <= 1.2 * libvirtMedian);
             out.put("target", "median virtchain <= 1.5 x median virsh");
             out.put("met", vcMedian <= 1.5 * virshMedian);
             return out;
@@ -91,6 +127,33 @@ public final class SnapshotCreate {
         overlay.add((snapshot - recorded) * 1000);
         snapshotAndLedger.add((done - snapshot) * 1000);
         answerAndExit.add(wallMs - done * 1000);
+    }
+
+    /** A snapshot-create request on the daemon's socket, as the CLI sends it: ms from request to answer. */
+    private static double daemonSide(Virtchaind vc, TestDomain a, String name) {
+        ObjectNode args = JSON.objectNode().put("domain", a.name()).put("name", name).put("quiesce", "auto");
+        return vc.request("snapshot-create", args).millis();
+    }
+
+    /** virsh's snapshot call, made from here on an open connection: ms of the call alone. */
+    private static double libvirtAlone(TestDomain b, String name) {
+        String xml;
+        try {
+            xml = XML.writer().withRootName("domainsnapshot").writeValueAsString(Map.of("name", name));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        Domain dom = b.domain();
+        try {
+            long t0 = System.nanoTime();
+            DomainSnapshot taken = dom.snapshotCreateXML(xml, VIRSH_FLAGS);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            taken.free();
+            return ms;
+        } catch (LibvirtException e) {
+            throw new IllegalStateException("libvirt refused snapshot " + name + " of " + b.name() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private static double virsh(TestDomain b, String name) {

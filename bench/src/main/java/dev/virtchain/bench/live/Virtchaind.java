@@ -2,6 +2,7 @@ package dev.virtchain.bench.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -122,6 +123,26 @@ public final class Virtchaind implements AutoCloseable {
 
     /** One request on the socket; the final line, or null if the socket does not answer yet. */
     JsonNode tryRequest(String command) {
+        return tryRequest(command, JSON.createObjectNode());
+    }
+
+    /**
+     * One request straight on the socket, without the CLI: the result's data and the time from
+     * connecting to the final line, which is the daemon's part of a command.
+     *
+     * @throws IllegalStateException when the daemon does not answer or answers with an error
+     */
+    public CliResult request(String command, ObjectNode args) {
+        long t0 = System.nanoTime();
+        JsonNode reply = tryRequest(command, args);
+        long took = System.nanoTime() - t0;
+        if (reply == null || !"result".equals(reply.path("type").asText())) {
+            throw new IllegalStateException(command + " " + args + " was not done: " + reply);
+        }
+        return new CliResult(reply.path("data"), took);
+    }
+
+    private JsonNode tryRequest(String command, ObjectNode args) {
         if (!Files.exists(socket)) {
             return null;
         }
@@ -132,7 +153,7 @@ public final class Virtchaind implements AutoCloseable {
             request.put("v", 1);
             request.put("id", Long.toHexString(System.nanoTime()));
             request.put("command", command);
-            request.putObject("args");
+            request.set("args", args);
             out.write((JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
