@@ -71,7 +71,7 @@ final class Views {
             return Table.NONE;
         }
         if (zone == null) {
-            zone = ZoneId.systemDefault();
+            zone = LocalZone.system();
         }
         return Table.time(iso, zone);
     }
