@@ -66,6 +66,26 @@ class PolicyRetentionIT {
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
     }
 
+    /**
+     * The point in time {@code holder} shows. The policy run that took the snapshot goes on to
+     * prune, and while its commit runs QEMU lets no one else read the images below it ("Failed to
+     * get consistent read lock"); what they show through the holder is the same before, during and
+     * after the commit, so the read is tried again until the job is over.
+     */
+    private static String digestBetweenJobs(Path holder) {
+        Instant giveUp = Instant.now().plus(Duration.ofSeconds(30));
+        while (true) {
+            try {
+                return ImageContent.digest(holder);
+            } catch (IllegalStateException e) {
+                if (!String.valueOf(e.getMessage()).contains("lock") || Instant.now().isAfter(giveUp)) {
+                    throw e;
+                }
+                DaemonProcess.sleep(100);
+            }
+        }
+    }
+
     /** The daemon's warnings and errors, and what its policy runs said. */
     private static String warnings(String log) {
         return log.lines().filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("policy "))
@@ -93,7 +113,7 @@ class PolicyRetentionIT {
                 if (!s.path("origin").asText().equals("policy") || digests.containsKey(name)) {
                     continue;
                 }
-                digests.put(name, ImageContent.digest(Path.of(s.path("disks").get(0).path("file").asText())));
+                digests.put(name, digestBetweenJobs(Path.of(s.path("disks").get(0).path("file").asText())));
                 created.put(name, Instant.parse(s.path("created").asText()));
                 fresh = true;
             }
