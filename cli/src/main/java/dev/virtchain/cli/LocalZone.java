@@ -10,9 +10,10 @@ import java.util.Set;
 
 /**
  * The zone local times are shown in. java.time's lookup of the system's zone reads the whole
- * time-zone database, about 8 ms of a 150 ms command; on a host that runs on UTC, as most servers
- * do, the same answer comes from {@code TZ}, {@code /etc/timezone} and {@code /etc/localtime}
- * without it. Anything else, or anything unclear, goes to {@link ZoneId#systemDefault()}.
+ * time-zone database, 19 ms of a 157 ms text {@code status} here; on a host that runs on UTC, as
+ * most servers do, the same answer comes from {@code TZ}, {@code /etc/timezone} and
+ * {@code /etc/localtime} without it. Anything else, or anything unclear, goes to
+ * {@link ZoneId#systemDefault()}.
  */
 final class LocalZone {
     /** Zone names whose offset is zero all year. */
