@@ -822,12 +822,26 @@ public final class Report {
         JsonNode ph = p.path("phasesFromLogSeconds");
         line("| | seconds |");
         line("|---|---|");
-        line("| `virsh list` of the same test node (libvirtd parsing it, for scale) | " + p.path("virshListOfThisNodeSeconds").asText() + " |");
+        line("| `virsh list` of the same test node (libvirtd parsing it, for scale; median of "
+                + (p.has("virshListRunsSeconds") ? p.path("virshListRunsSeconds").toString() : "one run") + ") | "
+                + p.path("virshListOfThisNodeSeconds").asText() + " |");
         line("| connected to libvirt, ledgers loaded (daemon log) | " + ph.path("connectedAndLedgersLoaded").asText() + " |");
         line("| control socket answers | " + p.path("socketAnswersSeconds").asText() + " |");
-        line("| recovery done: every domain checked for drift (daemon log) | " + ph.path("recoveryDone").asText() + " |");
+        line("| recovery done: interrupted operations settled (daemon log) | " + ph.path("recoveryDone").asText() + " |");
         line("| **ready** | **" + p.path("readySeconds").asText() + "** |");
+        line("| every domain checked against its ledger (status polled every 10 ms) | " + p.path("allCheckedSeconds").asText()
+                + " |");
         line("");
+        if (p.has("firstCommandMs")) {
+            line("Ready means every command is served: interrupted operations are settled before it, and each domain's"
+                    + " chains are checked against its ledger after it, on a thread of their own, while commands run. A"
+                    + " command about a domain not checked yet checks that one first (a read of its XML and its chains);"
+                    + " none plans on a domain whose drift is unknown. `snapshot-list " + p.path("firstCommandDomain").asText()
+                    + "`, the domain the check reaches last, asked straight on the socket at ready: answered in "
+                    + ms(p.path("firstCommandMs")) + ", with " + p.path("uncheckedAfterFirstCommand").asInt()
+                    + " domains still unchecked after it. Until December 2026 ready came after every domain's check.");
+            line("");
+        }
         line("RSS at ready: " + mib(p.path("rssAtReadyBytes")) + "; after the scrapes "
                 + mib(p.path("metrics").path("rssAfterBytes")) + " (before the heap and ledger changes of"
                 + " December 2026: 154.3 MiB at ready, 160.3 MiB after the scrapes).");

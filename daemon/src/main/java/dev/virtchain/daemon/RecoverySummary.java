@@ -25,6 +25,13 @@ public record RecoverySummary(Instant finishedAt, int completed, int rolledBack,
         }
     }
 
+    /** This summary with {@code more} problems, found after it was made (the start-up check of the domains). */
+    public RecoverySummary withUnresolved(List<String> more) {
+        List<String> all = new java.util.ArrayList<>(unresolved);
+        all.addAll(more);
+        return new RecoverySummary(finishedAt, completed, rolledBack, all);
+    }
+
     public static RecoverySummary nothingToDo(Instant at) {
         return new RecoverySummary(at, 0, 0, List.of());
     }

@@ -422,6 +422,13 @@ public final class Virtchaind {
         notifier.status("ready: " + config.policies().size() + " policies, " + schedule.status().size()
                 + " assignments");
         log.info("virtchaind ready");
+        long checkStart = System.nanoTime();
+        recovery.checkDomains(problems -> {
+            problems.forEach(problem -> log.warn("unresolved after recovery: {}", problem));
+            lifecycle.recovered(summary.withUnresolved(problems));
+            log.info("every domain checked against its ledger, {} ms after ready",
+                    (System.nanoTime() - checkStart) / 1_000_000);
+        });
     }
 
     /** Before recovery, so that a long recovery shows as an {@code up} daemon with its phase, not as one that is down. */

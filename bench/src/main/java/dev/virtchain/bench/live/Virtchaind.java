@@ -121,6 +121,28 @@ public final class Virtchaind implements AutoCloseable {
         throw new IllegalStateException("virtchaind was not ready within " + timeoutMillis + " ms");
     }
 
+    /**
+     * Polls {@code status} until the start-up check of every domain has ended; seconds from exec.
+     * Until then the daemon is ready, and checks a domain first when a command asks about it.
+     */
+    public double awaitChecked(long timeoutMillis, long pollMillis) throws InterruptedException {
+        long deadline = startedNanos + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            JsonNode status = tryRequest("status");
+            if (status != null && status.path("data").path("startCheck").path("unchecked").asInt(-1) == 0) {
+                return (System.nanoTime() - startedNanos) / 1e9;
+            }
+            Thread.sleep(pollMillis);
+        }
+        throw new IllegalStateException("virtchaind had not checked every domain within " + timeoutMillis + " ms");
+    }
+
+    /** Domains whose start-up check has not ended, from {@code status}; -1 when it does not answer. */
+    public int uncheckedDomains() {
+        JsonNode status = tryRequest("status");
+        return status == null ? -1 : status.path("data").path("startCheck").path("unchecked").asInt(-1);
+    }
+
     /** One request on the socket; the final line, or null if the socket does not answer yet. */
     JsonNode tryRequest(String command) {
         return tryRequest(command, JSON.createObjectNode());

@@ -29,6 +29,11 @@ record Context(Services services, Operations operations, Jobs jobs, PolicySchedu
                     + " is not managed on this host (" + verdict.get().why() + "); 'virtchain domains' lists why each"
                     + " domain is or is not managed").withDomain(domain);
         }
+        try {
+            services.domains().awaitChecked(domain);
+        } catch (RuntimeException e) {
+            throw Failures.of(e, domain);
+        }
         return ManagedDomain.require(services.book(), services.host(), domain);
     }
 

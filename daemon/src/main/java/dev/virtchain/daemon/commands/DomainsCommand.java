@@ -7,6 +7,7 @@ import dev.virtchain.daemon.config.Policy;
 import dev.virtchain.daemon.control.CommandArgs;
 import dev.virtchain.daemon.control.CommandFailure;
 import dev.virtchain.daemon.control.CommandHandler;
+import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.control.Json;
 import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.ledger.StoredLedger;
@@ -38,6 +39,11 @@ final class DomainsCommand implements CommandHandler {
     @Override
     public JsonNode handle(CommandArgs args, ProgressSink progress) throws CommandFailure {
         args.allowOnly(Set.of());
+        // Domains not adopted yet would be missing from the list: it waits for the start-up check.
+        if (!cx.services().domains().awaitAllChecked()) {
+            throw new CommandFailure(ErrorCode.BUSY, "the start-up check of the domains has not ended; try again, and"
+                    + " see 'virtchain status'");
+        }
         Map<String, DomainSummary> live = new HashMap<>();
         var roster = cx.services().domains().roster();
         try {

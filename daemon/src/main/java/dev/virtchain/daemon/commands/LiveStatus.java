@@ -29,6 +29,11 @@ final class LiveStatus implements StatusSources {
     }
 
     @Override
+    public StartCheck startCheck() {
+        return new StartCheck(services.domains().uncheckedDomains(), services.domains().domainsToCheck());
+    }
+
+    @Override
     public ArrayNode drift() {
         ArrayNode out = Json.array();
         for (Map.Entry<String, String> e : new TreeMap<>(services.domains().drift()).entrySet()) {

@@ -76,6 +76,11 @@ public final class StatusCommand implements CommandHandler {
             problems.add("libvirt at " + config.connectUri() + " is not connected; virtchaind reconnects by itself");
         }
         lifecycle.recovery().ifPresent(r -> r.unresolved().forEach(u -> problems.add("recovery: " + u)));
+        StatusSources.StartCheck check = src.startCheck();
+        if (check.unchecked() > 0) {
+            problems.add(check.unchecked() + " of " + check.total() + " domains not yet checked against their ledgers"
+                    + " since the start, so their drift is not known yet; a command about one of them checks it first");
+        }
         ArrayNode drift = src.drift();
         drift.forEach(d -> problems.add(d.path("domain").asText()
                 + (d.path("disk").isNull() ? "" : " " + d.path("disk").asText())
@@ -98,6 +103,9 @@ public final class StatusCommand implements CommandHandler {
         libvirt.putNull("version");
         data.set("recovery", recovery());
         data.set("drift", drift);
+        ObjectNode startCheck = data.putObject("startCheck");
+        startCheck.put("unchecked", check.unchecked());
+        startCheck.put("total", check.total());
         data.set("quiesceFallbacks", src.quiesceFallbacks());
 
         ArrayNode list = data.putArray("policies");

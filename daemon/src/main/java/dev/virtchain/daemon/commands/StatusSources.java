@@ -44,6 +44,17 @@ public interface StatusSources {
         return Json.array();
     }
 
+    /**
+     * The start-up check of the domains (each chain against its ledger, new domains adopted):
+     * how many domains it had, and how many are not checked yet. Zero of zero when done or none.
+     */
+    default StartCheck startCheck() {
+        return new StartCheck(0, 0);
+    }
+
+    /** {@link #startCheck()}'s answer. */
+    record StartCheck(int unchecked, int total) {}
+
     boolean libvirtConnected();
 
     /** Drift entries: domain, disk, expected, actual, message. */

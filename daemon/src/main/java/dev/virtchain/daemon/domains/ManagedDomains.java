@@ -1,6 +1,7 @@
 package dev.virtchain.daemon.domains;
 
 import dev.virtchain.daemon.files.HostFiles;
+import dev.virtchain.libvirt.DaemonThreads;
 import dev.virtchain.libvirt.image.ImageRoots;
 
 import dev.virtchain.daemon.LogScope;
@@ -43,8 +44,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,8 @@ public final class ManagedDomains implements Recovery {
     private static final Logger log = LoggerFactory.getLogger(ManagedDomains.class);
     /** Threads that read definitions and image headers at start. */
     private static final int OBSERVERS = 4;
+    /** How long a command waits for its domain's start-up check: one domain's reads, or a rewrite's claim. */
+    private static final java.time.Duration CHECK_WAIT = java.time.Duration.ofSeconds(120);
 
     private final LibvirtHost host;
     private final HostFiles files;
@@ -68,6 +71,9 @@ public final class ManagedDomains implements Recovery {
     private final Map<String, String> drift = new ConcurrentHashMap<>();
     private final Map<String, String> quarantined;
     private final DomainRoster roster;
+    private final StartChecks checks = new StartChecks();
+    /** What {@link #recover} found to check, in libvirt's order. */
+    private volatile List<DomainSummary> toCheck = List.of();
 
     /**
      * @param quarantined UUID to problem, for ledger files that could not be read: their domains
@@ -116,8 +122,9 @@ public final class ManagedDomains implements Recovery {
     }
 
     /**
-     * Settles every interrupted operation, then adopts the domains libvirt has that no ledger
-     * names, then checks every known domain for drift. Running it again changes nothing.
+     * Settles every interrupted operation and notes the managed domains libvirt has, to be checked
+     * by {@link #checkDomains}: adopted when no ledger names them, checked for drift otherwise.
+     * Running it again changes nothing.
      */
     @Override
     public RecoverySummary recover() {
@@ -159,23 +166,100 @@ public final class ManagedDomains implements Recovery {
             present = host.listDomains();
             roster.refresh(present);
         }
-        List<DomainSummary> managed = present.stream().filter(d -> roster.isManaged(d.name())).toList();
         // Reading every definition and every image header is most of a start on a large host and
-        // changes nothing: it runs on a few threads, and what was read is taken in one domain at a
-        // time as it arrives.
-        observeAll(managed, (d, observed) -> {
-            try (LogScope scope = LogScope.domain(d.name())) {
-                if (book.byUuid(d.uuid()).isEmpty()) {
-                    take(d.name(), joined(observed));
-                } else {
-                    checkDrift(d.name(), observed);
-                }
-            } catch (RuntimeException e) {
-                unresolved.add("domain " + d.name() + ": " + e.getMessage());
-                log.warn("cannot take {} into account: {}", d.name(), e.getMessage());
-            }
-        });
+        // changes nothing that an operation needs settled first: it runs after READY
+        // (checkDomains), and a command about a domain not checked yet checks that one first.
+        toCheck = present.stream().filter(d -> roster.isManaged(d.name())).toList();
+        checks.expect(toCheck);
         return new RecoverySummary(clock.instant(), completed, rolledBack, unresolved);
+    }
+
+    /**
+     * Checks every domain {@link #recover} noted, on a thread of its own ({@value #OBSERVERS}
+     * more read definitions and headers), and hands {@code done} the problems once all are
+     * checked. A domain a command asked for meanwhile was checked by that command, and is skipped.
+     */
+    @Override
+    public void checkDomains(Consumer<List<String>> done) {
+        checks.whenAllDone(done);
+        if (checks.remaining() == 0) {
+            return;
+        }
+        List<DomainSummary> all = toCheck;
+        DaemonThreads.daemon(() -> {
+            try {
+                observeAll(all, (d, observed) -> checks.claim(d.name()).ifPresent(c -> check(c, observed)));
+            } catch (RuntimeException e) {
+                log.error("the start-up check of the domains stopped: {}; the rest are checked one by one",
+                        e.getMessage(), e);
+            } finally {
+                // Whatever the pass did not reach is checked here, so that the check always ends.
+                all.forEach(d -> checks.claim(d.name()).ifPresent(c -> check(c, observedNow(c.name()))));
+            }
+        }, "start-check").start();
+    }
+
+    /**
+     * Waits until {@code domain} has had its start-up check, checking it on this thread when
+     * nobody has started to: a command never plans on a domain whose drift is not known yet.
+     *
+     * @throws OperationRefused BUSY when the check has not ended within {@link #CHECK_WAIT}
+     */
+    public void awaitChecked(String domain) {
+        checks.claim(domain).ifPresent(d -> check(d, observedNow(d.name())));
+        try {
+            if (checks.await(domain, CHECK_WAIT)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new OperationRefused(OperationRefused.Reason.BUSY, domain, null, null, "the start-up check of " + domain
+                + " (its chains against its ledger) has not ended; try again, and see 'virtchain status'");
+    }
+
+    /** Waits (up to {@link #CHECK_WAIT}) until every domain has had its start-up check; false when not all have. */
+    public boolean awaitAllChecked() {
+        try {
+            return checks.awaitAll(CHECK_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Domains whose start-up check has not ended, and how many there were to check. */
+    public int uncheckedDomains() {
+        return checks.remaining();
+    }
+
+    public int domainsToCheck() {
+        return checks.total();
+    }
+
+    /** Adopts {@code d} when no ledger names it, checks it for drift otherwise; ends its start-up check. */
+    private void check(DomainSummary d, CompletableFuture<Observed> observed) {
+        String problem = null;
+        try (LogScope scope = LogScope.domain(d.name())) {
+            if (book.byUuid(d.uuid()).isEmpty()) {
+                take(d.name(), joined(observed));
+            } else {
+                checkDrift(d.name(), observed);
+            }
+        } catch (RuntimeException e) {
+            problem = "domain " + d.name() + ": " + e.getMessage();
+            log.warn("cannot take {} into account: {}", d.name(), e.getMessage());
+        } finally {
+            checks.finished(d.name(), problem);
+        }
+    }
+
+    private CompletableFuture<Observed> observedNow(String domain) {
+        try {
+            return CompletableFuture.completedFuture(observe(domain));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
@@ -190,19 +274,17 @@ public final class ManagedDomains implements Recovery {
         if (domains.isEmpty()) {
             return;
         }
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(OBSERVERS, domains.size()), r -> {
-            Thread t = new Thread(r, "start-observe-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(OBSERVERS, domains.size()),
+                DaemonThreads.numbered("start-observe-"));
         BlockingQueue<Map.Entry<DomainSummary, CompletableFuture<Observed>>> done = new LinkedBlockingQueue<>();
         try {
             int submitted = 0;
             for (int taken = 0; taken < domains.size(); taken++) {
                 while (submitted < domains.size() && submitted - taken < 2 * OBSERVERS) {
                     DomainSummary d = domains.get(submitted++);
-                    CompletableFuture<Observed> f = CompletableFuture.supplyAsync(() -> observe(d.name()), pool);
+                    // A domain a command checked already is not read again (then skips it too).
+                    CompletableFuture<Observed> f = CompletableFuture.supplyAsync(
+                            () -> checks.claimed(d.name()) ? null : observe(d.name()), pool);
                     f.whenComplete((o, e) -> done.add(Map.entry(d, f)));
                 }
                 Map.Entry<DomainSummary, CompletableFuture<Observed>> next = done.take();
@@ -220,7 +302,12 @@ public final class ManagedDomains implements Recovery {
      * Takes a domain over, or takes in images stacked by hand on a known domain's chains. An
      * unexplainable change is refused with a message naming the disk and both chains.
      */
-    public synchronized Ledger adopt(String domain) {
+    public Ledger adopt(String domain) {
+        awaitChecked(domain); // outside the lock: the start-up check takes it to take a domain in
+        return adoptNow(domain);
+    }
+
+    private synchronized Ledger adoptNow(String domain) {
         // A domain defined a moment ago may not be judged yet (its event is still on its way):
         // judge it now rather than refuse it.
         var verdict = roster.verdict(domain).orElseGet(() -> roster.refresh(domain));

@@ -56,6 +56,7 @@ public final class SnapshotPolicy implements PolicyRun {
     @Override
     public void run(String domain, Policy policy) {
         try (LogScope scope = LogScope.domain(domain)) {
+            domains.awaitChecked(domain);
             String name = policy.name() + "-" + STAMP.format(clock.instant());
             domains.runner().run(domain, new Intent.Create(name, Set.of(), quiesce(policy.quiesce()), null,
                     Origin.policy(policy.name())), OperationRunner.Options.DEFAULT, ProgressSink.DISCARD);
@@ -66,6 +67,7 @@ public final class SnapshotPolicy implements PolicyRun {
 
     /** Deletes (or, with {@code dryRun}, only plans deleting) what the policy's retention no longer keeps. */
     public PruneResult prune(String domain, Policy policy, boolean dryRun) {
+        domains.awaitChecked(domain);
         Ledger ledger = domains.book().byName(domain).orElseThrow(() -> new IllegalArgumentException(
                 "domain " + domain + " is not managed by virtchain")).ledger();
         RetentionDecision decision = decide(ledger, policy);

@@ -81,7 +81,9 @@ final class RealDaemon implements AutoCloseable {
             }
             if (Files.exists(socket)) {
                 Run status = d.cli("--json", "status");
-                if (status.status() == 0 && "ready".equals(status.json().path("phase").textValue())) {
+                // Ready, and every domain checked against its ledger: tests read ledger files too.
+                if (status.status() == 0 && "ready".equals(status.json().path("phase").textValue())
+                        && status.json().path("startCheck").path("unchecked").asInt() == 0) {
                     return d;
                 }
             }

@@ -67,6 +67,11 @@ final class DaemonProcess implements AutoCloseable {
      * and, when present, a crash point armed through {@value CrashPoints#ENVIRONMENT_VARIABLE}.
      */
     static DaemonProcess start(Path home, String config, Optional<String> crashAt) {
+        return start(home, config, crashAt, TestLibvirt.uri());
+    }
+
+    /** As {@link #start(Path, String, Optional)}, connected to {@code connect} instead of the libvirtd under test. */
+    static DaemonProcess start(Path home, String config, Optional<String> crashAt, String connect) {
         try {
             Files.createDirectories(home);
             Path conf = home.resolve("virtchaind.conf");
@@ -79,7 +84,7 @@ final class DaemonProcess implements AutoCloseable {
             // --connect: the libvirtd under test, which is not always the host's qemu:///system.
             ProcessBuilder pb = new ProcessBuilder(List.of(LAUNCHER.toString(), "--config", conf.toString(),
                     "--state-dir", stateDir(home).toString(), "--socket", socket(home).toString(),
-                    "--connect", TestLibvirt.uri()))
+                    "--connect", connect))
                     .redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().remove(CrashPoints.ENVIRONMENT_VARIABLE);
@@ -133,8 +138,19 @@ final class DaemonProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Polls {@code status} until the phase is {@code ready}; fails if the process exits first. */
+    /**
+     * Polls {@code status} until the phase is {@code ready} and every domain is checked against its
+     * ledger; fails if the process exits first.
+     */
     void awaitReady(Duration timeout) {
+        awaitReady(timeout, true);
+    }
+
+    /**
+     * Polls {@code status} until the phase is {@code ready}, and with {@code checked} until every
+     * domain is checked against its ledger too; fails if the process exits first.
+     */
+    void awaitReady(Duration timeout, boolean checked) {
         Instant deadline = Instant.now().plus(timeout);
         String last = "no answer yet";
         while (Instant.now().isBefore(deadline)) {
@@ -146,7 +162,10 @@ final class DaemonProcess implements AutoCloseable {
                 try {
                     JsonNode status = call("status", JSON.createObjectNode());
                     last = "phase " + status.path("phase").asText();
-                    if (status.path("phase").asText().equals("ready")) {
+                    // Ready serves commands; these tests also read ledger files themselves, so they
+                    // wait until every domain has been checked against its ledger too.
+                    if (status.path("phase").asText().equals("ready")
+                            && (!checked || status.path("startCheck").path("unchecked").asInt() == 0)) {
                         return;
                     }
                 } catch (IOException | Refusal e) {

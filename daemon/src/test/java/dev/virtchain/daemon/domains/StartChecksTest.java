@@ -1,0 +1,117 @@
+package dev.virtchain.daemon.domains;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.virtchain.libvirt.DomainSummary;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The start-up check's bookkeeping: each domain checked once, and nobody works on one before its check ends. */
+class StartChecksTest {
+
+    private static List<DomainSummary> domains(String... names) {
+        List<DomainSummary> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(new DomainSummary(n, "uuid-" + n, true, true));
+        }
+        return out;
+    }
+
+    @Test
+    void aDomainIsClaimedOnceWhoeverAsksFirst() throws Exception {
+        StartChecks checks = new StartChecks();
+        checks.expect(domains("a", "b"));
+        int threads = 8;
+        AtomicInteger won = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> all = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                all.add(pool.submit(() -> {
+                    go.await();
+                    checks.claim("a").ifPresent(d -> won.incrementAndGet());
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : all) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, won.get(), "exactly one of " + threads + " callers checks the domain");
+        assertTrue(checks.claimed("a"));
+        assertFalse(checks.claimed("b"));
+        assertEquals("b", checks.claim("b").orElseThrow().name());
+    }
+
+    @Test
+    void awaitingADomainLastsUntilItsCheckEnds() throws Exception {
+        StartChecks checks = new StartChecks();
+        checks.expect(domains("a", "b"));
+        checks.claim("a").orElseThrow();
+        assertFalse(checks.await("a", Duration.ofMillis(50)), "claimed but not finished: not checked yet");
+
+        AtomicReference<Boolean> answer = new AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                answer.set(checks.await("a", Duration.ofSeconds(30)));
+            } catch (InterruptedException e) {
+                answer.set(null);
+            }
+        });
+        waiter.start();
+        waiter.join(100);
+        assertTrue(waiter.isAlive(), "a command about the domain waits while its check runs");
+        checks.finished("a", null);
+        waiter.join(10_000);
+        assertEquals(Boolean.TRUE, answer.get());
+        assertEquals(1, checks.remaining());
+        assertEquals(2, checks.total());
+        assertTrue(checks.await("never-expected", Duration.ZERO), "a domain that was never pending is not waited for");
+    }
+
+    @Test
+    void theEndIsReportedOnceWithEveryProblemWhoeverFinishesLast() throws Exception {
+        StartChecks checks = new StartChecks();
+        checks.expect(domains("a", "b", "c"));
+        List<List<String>> reports = new ArrayList<>();
+        checks.whenAllDone(p -> {
+            synchronized (reports) {
+                reports.add(p);
+            }
+        });
+        checks.finished("a", "domain a: its chain leads out of the image roots");
+        checks.finished("b", null);
+        assertEquals(List.of(), reports, "not every domain is checked yet");
+        assertFalse(checks.awaitAll(Duration.ofMillis(50)));
+        checks.finished("c", null);
+        checks.finished("c", null); // a second end of the same check changes nothing
+        assertEquals(List.of(List.of("domain a: its chain leads out of the image roots")), reports);
+        assertTrue(checks.awaitAll(Duration.ZERO));
+        assertEquals(0, checks.remaining());
+    }
+
+    @Test
+    void nothingToCheckIsReportedAtOnce() {
+        StartChecks checks = new StartChecks();
+        checks.expect(List.of());
+        AtomicInteger calls = new AtomicInteger();
+        checks.whenAllDone(p -> calls.incrementAndGet());
+        assertEquals(1, calls.get());
+        assertTrue(checks.claim("a").isEmpty());
+    }
+}
