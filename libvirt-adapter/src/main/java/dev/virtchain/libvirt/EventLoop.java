@@ -24,6 +24,7 @@ final class EventLoop {
         if (thread != null) {
             return;
         }
+        NativeSearchPath.useKnownDirectories();
         try {
             Library.initEventLoop();
         } catch (LibvirtException e) {

@@ -97,7 +97,8 @@ public final class StateLock implements AutoCloseable {
             byte[] text = (pid + "\n").getBytes(StandardCharsets.US_ASCII);
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(text), 0);
-            channel.force(true);
+            // Not synced: the PID is only for a message, and no lock outlives a crash of the host.
+            // A sync here waited for the file system's journal, up to 100 ms of every start.
             return new StateLock(channel, lock);
         } catch (IOException | RuntimeException e) {
             try {

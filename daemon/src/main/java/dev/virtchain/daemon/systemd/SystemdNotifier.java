@@ -44,6 +44,7 @@ public final class SystemdNotifier implements Notifier {
     }
 
     private static LibSystemd load() {
+        dev.virtchain.libvirt.NativeSearchPath.useKnownDirectories();
         // Debian ships only the versioned name without libsystemd-dev; try the soname as well.
         for (String name : new String[] {"systemd", "libsystemd.so.0"}) {
             try {
