@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -34,12 +33,7 @@ public final class LibvirtHost implements AutoCloseable {
 
     private LibvirtHost(LibvirtSession session, QemuImg qemuImg) {
         this.session = session;
-        AtomicInteger n = new AtomicInteger();
-        this.watchPool = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "block-job-watch-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.watchPool = Executors.newScheduledThreadPool(2, DaemonThreads.numbered("block-job-watch-"));
         this.probe = new LibvirtJobProbe(session);
         this.registry = new BlockJobRegistry(probe, watchPool, session.options());
         this.starter = new BlockJobStarter(session, registry);

@@ -69,11 +69,7 @@ final class LibvirtSession implements AutoCloseable {
 
     private LibvirtSession(HostOptions options) {
         this.options = options;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "libvirt-session");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("libvirt-session"));
         this.nextDelay = options.reconnectFirstDelay();
     }
 

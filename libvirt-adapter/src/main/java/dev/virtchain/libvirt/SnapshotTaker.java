@@ -236,7 +236,7 @@ final class SnapshotTaker {
     }
 
     private static String noChannel(String domain) {
-        return domain + " has no guest agent channel (org.qemu.guest_agent.0)";
+        return domain + " has no guest agent channel (" + DomainXmlReader.GUEST_AGENT + ")";
     }
 
     private void snapshotCreate(String domain, String xml, int flags, Involved where) {

@@ -7,6 +7,7 @@ import dev.virtchain.daemon.control.ErrorCode;
 import dev.virtchain.daemon.control.Json;
 import dev.virtchain.daemon.ProgressSink;
 import dev.virtchain.daemon.exec.OperationRunner;
+import dev.virtchain.libvirt.DaemonThreads;
 import dev.virtchain.model.plan.Intent;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,14 +38,9 @@ final class Operations {
     Operations(OperationRunner runner, Jobs jobs) {
         this.runner = runner;
         this.jobs = jobs;
-        AtomicInteger n = new AtomicInteger();
         // Daemon threads: a stopping daemon does not wait for hours of block jobs; each operation
         // is journalled and recovery finishes it at the next start.
-        this.background = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "operation-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.background = Executors.newCachedThreadPool(DaemonThreads.numbered("operation-"));
     }
 
     /** Plans without changing anything. */

@@ -1,6 +1,7 @@
 package dev.virtchain.daemon.control;
 
 import dev.virtchain.daemon.Heartbeat;
+import dev.virtchain.libvirt.DaemonThreads;
 import dev.virtchain.model.Text;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,10 +27,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
@@ -110,16 +109,16 @@ public final class ControlSocket implements AutoCloseable {
         this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
         this.limits = new Connection.Limits(MAX_REQUEST_BYTES, requestTimeout, Duration.ofSeconds(30), queueDeadline);
         this.connections = new ThreadPoolExecutor(maxConnections, maxConnections, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(maxConnections), threads("control-"));
+                new ArrayBlockingQueue<>(maxConnections), DaemonThreads.numbered("control-"));
         this.connections.allowCoreThreadTimeOut(true);
         this.reserved = new ThreadPoolExecutor(RESERVED_THREADS, RESERVED_THREADS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(RESERVED_QUEUE), threads("control-status-"));
+                new ArrayBlockingQueue<>(RESERVED_QUEUE), DaemonThreads.numbered("control-status-"));
         this.reserved.allowCoreThreadTimeOut(true);
         // Refusals write one line and may drain what the client still sends; one thread does that for all.
         this.refusals = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(maxConnections + MAX_READING), threads("control-busy-"));
+                new ArrayBlockingQueue<>(maxConnections + MAX_READING), DaemonThreads.numbered("control-busy-"));
         this.refusals.allowCoreThreadTimeOut(true);
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("control-timer-"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.numbered("control-timer-"));
         // A cancelled deadline leaves the queue at once: it holds its connection's request line.
         timer.setRemoveOnCancelPolicy(true);
         this.timers = timer;
@@ -419,13 +418,4 @@ public final class ControlSocket implements AutoCloseable {
         close(Duration.ofSeconds(5));
     }
 
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            // Never the reason the JVM stays up: shutdown is driven by close().
-            t.setDaemon(true);
-            return t;
-        };
-    }
 }

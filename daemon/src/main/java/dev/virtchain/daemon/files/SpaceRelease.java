@@ -1,5 +1,6 @@
 package dev.virtchain.daemon.files;
 
+import dev.virtchain.libvirt.DaemonThreads;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -37,11 +38,7 @@ public final class SpaceRelease {
     static final int PENDING_MAX = 64;
 
     private final ThreadPoolExecutor closer = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(PENDING_MAX), r -> {
-                Thread t = new Thread(r, "space-release");
-                t.setDaemon(true);
-                return t;
-            }, (task, full) -> task.run());
+            new ArrayBlockingQueue<>(PENDING_MAX), DaemonThreads.named("space-release"), (task, full) -> task.run());
     private final List<Held> held = new ArrayList<>();
     private int pending;
 

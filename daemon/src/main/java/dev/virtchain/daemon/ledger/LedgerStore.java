@@ -2,6 +2,7 @@ package dev.virtchain.daemon.ledger;
 
 import dev.virtchain.daemon.ledger.LedgerFileException.Kind;
 import dev.virtchain.daemon.store.AtomicFile;
+import dev.virtchain.libvirt.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -245,12 +245,7 @@ public final class LedgerStore {
         if (threads <= 1) {
             return uuids.stream().map(uuid -> readState(codec, dir, uuid, SUFFIX)).toList();
         }
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "ledger-read-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.numbered("ledger-read-"));
         try {
             List<Future<FileState>> read = pool.invokeAll(uuids.stream()
                     .map(uuid -> (Callable<FileState>) () -> readState(codec, dir, uuid, SUFFIX))

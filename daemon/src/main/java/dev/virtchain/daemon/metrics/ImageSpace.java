@@ -1,5 +1,6 @@
 package dev.virtchain.daemon.metrics;
 
+import dev.virtchain.libvirt.DaemonThreads;
 import dev.virtchain.model.Disk;
 import dev.virtchain.model.Image;
 import dev.virtchain.model.Ledger;
@@ -62,11 +63,7 @@ public final class ImageSpace implements AutoCloseable {
         if (thread != null) {
             return;
         }
-        thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "image-space");
-            t.setDaemon(true);
-            return t;
-        });
+        thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("image-space"));
         thread.scheduleWithFixedDelay(this::sampleQuietly, delay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 

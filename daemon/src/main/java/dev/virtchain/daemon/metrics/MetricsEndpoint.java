@@ -2,6 +2,7 @@ package dev.virtchain.daemon.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.virtchain.daemon.config.MetricsListen;
+import dev.virtchain.libvirt.DaemonThreads;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -11,7 +12,6 @@ import java.net.InetAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP endpoint Prometheus scrapes, served by the Prometheus client library's
@@ -37,13 +37,9 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static MetricsEndpoint start(MetricsListen listen, MultiCollector collector) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(collector);
-        AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor workers = new ThreadPoolExecutor(1, WORKERS, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE), r -> {
-                    Thread t = new Thread(r, "metrics-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+                new ArrayBlockingQueue<>(QUEUE), DaemonThreads.numbered("metrics-http-"),
+                new ThreadPoolExecutor.CallerRunsPolicy());
         // Properties built here, not read from system properties or a prometheus.properties file:
         // nothing outside the configuration file may move the port.
         HTTPServer server = HTTPServer.builder(PrometheusProperties.builder().build())

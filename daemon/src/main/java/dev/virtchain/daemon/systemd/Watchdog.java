@@ -1,6 +1,7 @@
 package dev.virtchain.daemon.systemd;
 
 import dev.virtchain.daemon.Heartbeat;
+import dev.virtchain.libvirt.DaemonThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -34,11 +35,7 @@ public final class Watchdog implements AutoCloseable {
         if (interval.isZero()) {
             throw new IllegalArgumentException("watchdog timeout " + timeout + " is too short");
         }
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "systemd-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("systemd-watchdog"));
     }
 
     public void start() {

@@ -1,6 +1,7 @@
 package dev.virtchain.libvirt.image;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.virtchain.libvirt.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -415,11 +416,7 @@ public final class QemuImg {
     }
 
     private static <T> CompletableFuture<T> drain(InputStream in, String name, StdoutReader<T> reader) {
-        Executor ownThread = task -> {
-            Thread t = new Thread(task, "qemu-img-" + name);
-            t.setDaemon(true);
-            t.start();
-        };
+        Executor ownThread = task -> DaemonThreads.daemon(task, "qemu-img-" + name).start();
         return CompletableFuture.supplyAsync(() -> {
             try (in) {
                 T value = reader.read(in);

@@ -25,7 +25,7 @@ import javax.xml.stream.XMLInputFactory;
 public final class DomainXmlReader {
     private static final XmlMapper XML = mapper();
     /** The target name of the channel libvirt talks to qemu-guest-agent through. */
-    static final String GUEST_AGENT = "org.qemu.guest_agent.0";
+    public static final String GUEST_AGENT = "org.qemu.guest_agent.0";
 
     private DomainXmlReader() {}
 
