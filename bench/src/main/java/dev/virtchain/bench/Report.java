@@ -869,9 +869,17 @@ public final class Report {
                 + " generations only; the domains are listed in three calls; a header is one read and each image is"
                 + " confined once; a live chain equal to the one the ledger recorded (checked when it was recorded)"
                 + " is confined but its headers are not read again; and the launcher maps a class-data archive"
-                + " (0.3-0.4 s earlier to connect). What is left is the connection (libvirtd's parse of the node),"
-                + " one XML per domain (about 1 ms of libvirtd's time each) and parsing it. The benchmark's own status"
-                + " polls (every 10 ms) take CPU from the start on two cores.");
+                + " (0.3-0.4 s earlier to connect). Then (December 2026) the drift check moved after ready (above):"
+                + " 3.54 s to ready before, 2.94x virsh list's single run. Before connecting, the daemon no longer"
+                + " syncs the PID it writes into its state lock (up to 0.1 s waiting for the file system's journal),"
+                + " JNA no longer runs `ldconfig -p` to find library directories (60 ms), and the metrics endpoint's"
+                + " classes are in the archive (48 to 12-16 ms from the socket to the endpoint); 'starting' to ready"
+                + " went from about 200 ms to 130 ms. What is left before ready runs side by side: libvirtd's"
+                + " parse of the node for the connection (about 0.9 s, what `virsh list` mostly is), and decoding the"
+                + " 1000 ledgers on one of the two cores (about 1.1 s in a start, 0.2 s once the JIT is warm);"
+                + " decoding on both cores slowed libvirtd's parse as much as it saved. The next step is to decode a"
+                + " ledger when its domain is first checked, which changes how the ledger book is read everywhere."
+                + " The benchmark's own status polls (every 10 ms) take CPU from the start on two cores.");
         line("");
         JsonNode pl = p.path("planner");
         line("Planner, in the benchmark's JVM: a " + pl.path("chainDepth").asInt() + "-deep linear chain (the"
