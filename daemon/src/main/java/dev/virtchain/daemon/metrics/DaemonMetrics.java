@@ -235,6 +235,11 @@ public final class DaemonMetrics implements MultiCollector {
                 "Ledger files that could not be read; their domains are left alone until an operator looks", null);
         quarantined.add(sources.quarantinedLedgers());
         out.add(quarantined.snapshot());
+        Gauge unchecked = new Gauge("virtchain_domains_unchecked",
+                "Managed domains not yet checked against their ledgers since the daemon started (the daemon is ready"
+                        + " before they all are): their virtchain_domain_drift is not known yet", null);
+        unchecked.add(sources.uncheckedDomains());
+        out.add(unchecked.snapshot());
     }
 
     private void space(List<MetricSnapshot> out) {

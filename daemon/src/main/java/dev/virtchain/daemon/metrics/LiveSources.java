@@ -89,6 +89,11 @@ public final class LiveSources implements MetricSources {
     }
 
     @Override
+    public int uncheckedDomains() {
+        return domains.uncheckedDomains();
+    }
+
+    @Override
     public ImageSpace.Sample space() {
         return space.latest();
     }

@@ -40,6 +40,9 @@ public interface MetricSources {
     /** Ledger files that could not be read: their domains are left alone. */
     int quarantinedLedgers();
 
+    /** Managed domains not yet checked against their ledgers since the daemon started: their drift is not known. */
+    int uncheckedDomains();
+
     /** The latest sample of image sizes and free space. */
     ImageSpace.Sample space();
 

@@ -134,6 +134,11 @@ class DaemonMetricsTest {
         }
 
         @Override
+        public int uncheckedDomains() {
+            return 3;
+        }
+
+        @Override
         public int quarantinedLedgers() {
             return 1;
         }
@@ -200,6 +205,7 @@ class DaemonMetricsTest {
         assertEquals(1.0, s.get("virtchain_recovery_operations{result=\"unresolved\"}"));
         assertEquals((double) T3.getEpochSecond(), s.get("virtchain_recovery_finished_timestamp_seconds"));
         assertEquals(1.0, s.get("virtchain_ledgers_quarantined"));
+        assertEquals(3.0, s.get("virtchain_domains_unchecked"));
 
         String dir = "{directory=\"/var/lib/libvirt/images\"}";
         assertEquals((double) (5L << 30), s.get("virtchain_image_directory_free_bytes" + dir));
