@@ -141,7 +141,13 @@ final class Views {
             }
         }
         List<Map<String, Object>> drift = Json.objects(data, "drift");
-        field(out, "Drift", drift.isEmpty() ? "none" : plural(drift.size(), "disk", "disks"));
+        // Right after a start the daemon is ready before every domain is checked: "none" would claim too much.
+        Map<String, Object> check = Json.object(data, "startCheck");
+        String unchecked = check == null ? null : Json.string(check, "unchecked");
+        String notYet = unchecked == null || unchecked.equals("0") ? ""
+                : " (" + unchecked + " of " + orNone(Json.string(check, "total")) + " domains not checked yet)";
+        field(out, "Drift", (drift.isEmpty() ? (notYet.isEmpty() ? "none" : "none found yet")
+                : plural(drift.size(), "disk", "disks")) + notYet);
         if (!drift.isEmpty()) {
             Table table = new Table("DOMAIN", "DISK", "MESSAGE");
             for (Map<String, Object> d : drift) {

@@ -67,6 +67,17 @@ class ViewsTest {
     }
 
     @Test
+    void driftIsNotCalledNoneWhileDomainsAreNotCheckedYet() throws Failure {
+        String checking = render("status", Json.parseObject("{\"health\":\"degraded\",\"drift\":[],"
+                + "\"startCheck\":{\"unchecked\":838,\"total\":1000}}"));
+        assertEquals("Drift:        none found yet (838 of 1000 domains not checked yet)",
+                checking.lines().filter(l -> l.startsWith("Drift:")).findFirst().orElseThrow());
+        String done = render("status", Json.parseObject("{\"health\":\"ok\",\"drift\":[],"
+                + "\"startCheck\":{\"unchecked\":0,\"total\":1000}}"));
+        assertEquals("Drift:        none", done.lines().filter(l -> l.startsWith("Drift:")).findFirst().orElseThrow());
+    }
+
+    @Test
     void missingMembersPrintAsDashes() throws Failure {
         assertEquals("NAME  CREATED  PARENT  CONSISTENCY  ORIGIN\n"
                         + "-     -        -       -            -\n",
