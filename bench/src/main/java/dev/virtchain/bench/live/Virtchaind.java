@@ -128,8 +128,7 @@ public final class Virtchaind implements AutoCloseable {
     public double awaitChecked(long timeoutMillis, long pollMillis) throws InterruptedException {
         long deadline = startedNanos + timeoutMillis * 1_000_000;
         while (System.nanoTime() < deadline) {
-            JsonNode status = tryRequest("status");
-            if (status != null && status.path("data").path("startCheck").path("unchecked").asInt(-1) == 0) {
+            if (uncheckedDomains() == 0) {
                 return (System.nanoTime() - startedNanos) / 1e9;
             }
             Thread.sleep(pollMillis);

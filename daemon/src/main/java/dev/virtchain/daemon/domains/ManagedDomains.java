@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,7 +61,7 @@ public final class ManagedDomains implements Recovery {
     /** Threads that read definitions and image headers at start. */
     private static final int OBSERVERS = 4;
     /** How long a command waits for its domain's start-up check: one domain's reads, or a rewrite's claim. */
-    private static final java.time.Duration CHECK_WAIT = java.time.Duration.ofSeconds(120);
+    private static final Duration CHECK_WAIT = Duration.ofSeconds(120);
 
     private final LibvirtHost host;
     private final HostFiles files;
@@ -72,8 +73,6 @@ public final class ManagedDomains implements Recovery {
     private final Map<String, String> quarantined;
     private final DomainRoster roster;
     private final StartChecks checks = new StartChecks();
-    /** What {@link #recover} found to check, in libvirt's order. */
-    private volatile List<DomainSummary> toCheck = List.of();
 
     /**
      * @param quarantined UUID to problem, for ledger files that could not be read: their domains
@@ -169,8 +168,7 @@ public final class ManagedDomains implements Recovery {
         // Reading every definition and every image header is most of a start on a large host and
         // changes nothing that an operation needs settled first: it runs after READY
         // (checkDomains), and a command about a domain not checked yet checks that one first.
-        toCheck = present.stream().filter(d -> roster.isManaged(d.name())).toList();
-        checks.expect(toCheck);
+        checks.expect(present.stream().filter(d -> roster.isManaged(d.name())).toList());
         return new RecoverySummary(clock.instant(), completed, rolledBack, unresolved);
     }
 
@@ -185,7 +183,7 @@ public final class ManagedDomains implements Recovery {
         if (checks.remaining() == 0) {
             return;
         }
-        List<DomainSummary> all = toCheck;
+        List<DomainSummary> all = checks.expected();
         DaemonThreads.daemon(() -> {
             try {
                 observeAll(all, (d, observed) -> checks.claim(d.name()).ifPresent(c -> check(c, observed)));

@@ -28,7 +28,7 @@ final class StartChecks {
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final List<String> problems = new ArrayList<>();
-    private volatile int total;
+    private volatile List<DomainSummary> expected = List.of();
     private Consumer<List<String>> whenAllDone = p -> {};
 
     /** The domains to check; each is unchecked until {@link #finished} is called for it. */
@@ -36,7 +36,12 @@ final class StartChecks {
         for (DomainSummary d : domains) {
             pending.put(d.name(), new Pending(d, new AtomicBoolean(), new CompletableFuture<>()));
         }
-        total = pending.size();
+        expected = List.copyOf(domains);
+    }
+
+    /** The domains {@link #expect} was given, in its order (checked or not). */
+    List<DomainSummary> expected() {
+        return expected;
     }
 
     /** Called with the problems found once every expected domain is checked (at once when none is left). */
@@ -123,7 +128,7 @@ final class StartChecks {
 
     /** Domains the start-up check was given. */
     int total() {
-        return total;
+        return expected.size();
     }
 
     private synchronized List<String> problemsSoFar() {
