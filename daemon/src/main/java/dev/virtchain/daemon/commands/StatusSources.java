@@ -46,7 +46,8 @@ public interface StatusSources {
 
     /**
      * The start-up check of the domains (each chain against its ledger, new domains adopted):
-     * how many domains it had, and how many are not checked yet. Zero of zero when done or none.
+     * how many domains it had, and how many are not checked yet (0 once it has ended; 0 of 0
+     * before the daemon's services exist).
      */
     default StartCheck startCheck() {
         return new StartCheck(0, 0);
