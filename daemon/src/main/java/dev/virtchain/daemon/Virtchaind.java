@@ -35,6 +35,7 @@ import dev.virtchain.daemon.ledger.StateCheck;
 import dev.virtchain.daemon.store.StateLock;
 import dev.virtchain.daemon.store.TrustedDirectory;
 import dev.virtchain.daemon.store.UnsafeDirectory;
+import dev.virtchain.libvirt.DaemonThreads;
 import dev.virtchain.libvirt.HostOptions;
 import dev.virtchain.libvirt.LibvirtHost;
 import dev.virtchain.libvirt.image.QemuImg;
@@ -152,11 +153,6 @@ public final class Virtchaind {
         this.commands = new Commands(lifecycle);
     }
 
-    public static void main(String[] args) {
-        int status = launch(args, System.out, System.err, System.getenv());
-        System.exit(status);
-    }
-
     /** Runs the daemon (returning only after it stopped) or one of the informational actions. */
     static int launch(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         CommandLine line;
@@ -224,25 +220,28 @@ public final class Virtchaind {
         }
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(env, pid);
         Clock clock = Clock.systemUTC();
-        // Reading the ledgers needs no libvirt: they are read while libvirtd answers the connection
-        // (on a large host, both take about a second).
+        // libvirtd answers a new connection only after it has read its domains (about a second on a
+        // large host), and reading the ledgers needs no libvirt: the connection is asked for first,
+        // on a thread of its own, and the ledgers are read meanwhile.
+        CompletableFuture<LibvirtHost> connecting = CompletableFuture.supplyAsync(
+                () -> LibvirtHost.open(HostOptions.forUri(config.connectUri())),
+                task -> DaemonThreads.daemon(task, "libvirt-connect").start());
         LedgerStore store = new LedgerStore(config.stateDir(), clock);
-        CompletableFuture<LedgerStore.Loaded> loading = CompletableFuture.supplyAsync(store::loadAll,
-                runnable -> new Thread(runnable, "ledger-load").start());
-        LibvirtHost host;
-        try {
-            host = LibvirtHost.open(HostOptions.forUri(config.connectUri()));
-        } catch (RuntimeException e) {
-            err.println("virtchaind: cannot connect to libvirt at " + config.connectUri() + ": " + e.getMessage()
-                    + " (is libvirtd running?)");
-            loading.exceptionally(failure -> null).join(); // a repair under way finishes before the exit
-            return EXIT_START_FAILED;
-        }
         LedgerStore.Loaded loaded;
         try {
-            loaded = loading.join();
+            loaded = store.loadAll();
+        } catch (RuntimeException e) {
+            connecting.thenAccept(LibvirtHost::close);
+            throw e;
+        }
+        LibvirtHost host;
+        try {
+            host = connecting.join();
         } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            err.println("virtchaind: cannot connect to libvirt at " + config.connectUri() + ": " + cause.getMessage()
+                    + " (is libvirtd running?)");
+            return EXIT_START_FAILED;
         }
         Services services = services(config, clock, crashPoints, host, store, loaded);
         Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),

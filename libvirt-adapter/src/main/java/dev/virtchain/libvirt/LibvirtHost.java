@@ -43,6 +43,16 @@ public final class LibvirtHost implements AutoCloseable {
         session.addConnectionListener(registry);
     }
 
+    /**
+     * Loads libvirt's library and starts its event loop, which every connection needs first: about
+     * 0.2 s of class loading and native set-up, none of it waiting on libvirtd. A process that will
+     * connect may call this early on a thread of its own; {@link #open} waits for it to finish,
+     * and fails as it would have if it failed.
+     */
+    public static void prepare() {
+        EventLoop.ensureRunning();
+    }
+
     /** Connects to libvirtd; fails with {@link LibvirtUnreachableException} if it does not answer. */
     public static LibvirtHost open(HostOptions options, QemuImg qemuImg) {
         return new LibvirtHost(LibvirtSession.open(options), qemuImg);
