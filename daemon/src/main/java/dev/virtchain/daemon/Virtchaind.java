@@ -259,9 +259,14 @@ public final class Virtchaind {
             daemon.start(List.of());
             daemon.follow(services);
         } catch (Exception e) {
-            log.error("virtchaind could not start: {}", e.getMessage(), e);
-            daemon.stop();
-            return EXIT_START_FAILED;
+            if (daemon.lifecycle().phase() == Lifecycle.Phase.STOPPING) {
+                // SIGTERM came while starting: the shutdown closed what start was using.
+                log.debug("start cut short by the stop: {}", e.getMessage());
+            } else {
+                log.error("virtchaind could not start: {}", e.getMessage(), e);
+                daemon.stop();
+                return EXIT_START_FAILED;
+            }
         }
         daemon.awaitStop();
         // The lock lives as long as the process: an unreachable channel could be closed by its cleaner.

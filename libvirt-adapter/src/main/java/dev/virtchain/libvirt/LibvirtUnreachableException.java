@@ -4,7 +4,7 @@ package dev.virtchain.libvirt;
 public final class LibvirtUnreachableException extends HypervisorException {
     private static final long serialVersionUID = 1L;
 
-    LibvirtUnreachableException(String message, Involved involved, Throwable cause) {
+    public LibvirtUnreachableException(String message, Involved involved, Throwable cause) {
         super(message, involved, cause);
     }
 }

@@ -4,6 +4,7 @@ import dev.virtchain.daemon.config.InvalidCronException;
 import dev.virtchain.daemon.config.Policy;
 import dev.virtchain.daemon.schedule.Assignment;
 import dev.virtchain.daemon.schedule.Assignments;
+import dev.virtchain.libvirt.LibvirtUnreachableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,11 @@ public final class PolicyBook {
             Policy p = SnapshotPolicy.fromMetadata(domain, meta.get());
             problems.remove(domain);
             return java.util.Optional.of(p);
+        } catch (LibvirtUnreachableException e) {
+            // Not this domain's fault: every domain after it would fail the same way, and the
+            // assignments made without them would unschedule their policies. The whole
+            // assignment fails; the schedule keeps the assignments it has.
+            throw e;
         } catch (InvalidCronException | RuntimeException e) {
             problems.put(domain, e.getMessage());
             log.warn("ignoring the metadata policy of {}: {}", domain, e.getMessage());

@@ -1,9 +1,12 @@
 package dev.virtchain.daemon.domains;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.virtchain.daemon.schedule.Assignment;
+import dev.virtchain.libvirt.Involved;
+import dev.virtchain.libvirt.LibvirtUnreachableException;
 import dev.virtchain.libvirt.xml.PolicyMetadata;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,6 +72,21 @@ class PolicyBookTest {
         reads.clear();
         assigned(List.of("a", "b"));
         assertEquals(List.of("a"), reads, "a left libvirt's list and was read again when it came back");
+    }
+
+    /**
+     * A dropped connection is no domain's problem: recording one per domain would drop every
+     * metadata policy from the schedule (and log a line per domain, as a stop during start did).
+     */
+    @Test
+    void aLostConnectionFailsTheWholeAssignment() {
+        stored.put("a", keepLast(3));
+        stored.put("c", keepLast(4));
+        failing.put("b", new LibvirtUnreachableException("not connected to libvirtd", Involved.domain("b"), null));
+        assertThrows(LibvirtUnreachableException.class, () -> book.assignments(List.of("a", "b", "c")));
+        assertEquals(List.of("a", "b"), reads, "nothing was asked after the connection was found lost");
+        assertEquals(Map.of(), book.problems());
+        assertEquals(List.of("a:3", "c:4"), assigned(List.of("a", "b", "c")), "the next assignment reads them again");
     }
 
     @Test
