@@ -38,6 +38,7 @@ import dev.virtchain.daemon.store.UnsafeDirectory;
 import dev.virtchain.libvirt.DaemonThreads;
 import dev.virtchain.libvirt.HostOptions;
 import dev.virtchain.libvirt.LibvirtHost;
+import dev.virtchain.libvirt.LibvirtUnreachableException;
 import dev.virtchain.libvirt.image.QemuImg;
 import dev.virtchain.model.plan.HostCapabilities;
 import dev.virtchain.model.plan.Planner;
@@ -239,8 +240,9 @@ public final class Virtchaind {
             host = connecting.join();
         } catch (CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            err.println("virtchaind: cannot connect to libvirt at " + config.connectUri() + ": " + cause.getMessage()
-                    + " (is libvirtd running?)");
+            // LibvirtUnreachableException names the URI and asks whether libvirtd runs already.
+            err.println("virtchaind: " + (cause instanceof LibvirtUnreachableException ? cause.getMessage()
+                    : "cannot connect to libvirtd at " + config.connectUri() + ": " + cause.getMessage()));
             return EXIT_START_FAILED;
         }
         Services services = services(config, clock, crashPoints, host, store, loaded);

@@ -58,6 +58,17 @@ class LaunchTest {
     }
 
     @Test
+    void anUnreachableLibvirtdEndsTheStartNamingTheUri() {
+        String uri = "qemu+unix:///system?socket=" + dir.resolve("no-libvirtd.sock");
+        assertEquals(1, launch(Map.of(), "--connect", uri, "--state-dir", dir.resolve("state").toString(),
+                "--socket", dir.resolve("virtchain.sock").toString()));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.startsWith("virtchaind: cannot connect to libvirtd at " + uri + ": "), e);
+        assertEquals(1, e.split("is libvirtd running", -1).length - 1, "said once: " + e);
+        assertTrue(Files.notExists(dir.resolve("virtchain.sock")), "nothing was served");
+    }
+
+    @Test
     void checkStateReadsTheStateDirectoryWithoutTakingItsLockOrCreatingAnything() throws Exception {
         Path state = dir.resolve("state");
         assertEquals(1, launch(Map.of(), "--check-state", "--state-dir", state.toString()));
