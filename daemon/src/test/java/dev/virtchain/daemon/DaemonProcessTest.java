@@ -70,7 +70,7 @@ class DaemonProcessTest {
                 "NOTIFY_SOCKET", notify.path().toString(),
                 "WATCHDOG_USEC", "400000"));
         env.putAll(extraEnv);
-        return ChildJvm.start(Virtchaind.class, List.of("--config", config.toString(), "--socket", socket.toString(),
+        return ChildJvm.start(Main.class, List.of("--config", config.toString(), "--socket", socket.toString(),
                 "--state-dir", stateDir.toString()), env, dir.resolve("daemon-" + System.nanoTime() + ".log"));
     }
 
@@ -153,7 +153,7 @@ class DaemonProcessTest {
         Map<Path, String> before = snapshotOf(stateDir);
 
         Path otherSocket = dir.resolve("run2/v.sock");
-        ChildJvm second = ChildJvm.start(Virtchaind.class, List.of("--config", config.toString(), "--socket",
+        ChildJvm second = ChildJvm.start(Main.class, List.of("--config", config.toString(), "--socket",
                 otherSocket.toString(), "--state-dir", stateDir.toString()), Map.of(), dir.resolve("second.log"));
         try {
             assertTrue(second.process.waitFor(60, TimeUnit.SECONDS), "the second daemon must exit");
