@@ -35,6 +35,7 @@ import dev.virtchain.daemon.ledger.StateCheck;
 import dev.virtchain.daemon.store.StateLock;
 import dev.virtchain.daemon.store.TrustedDirectory;
 import dev.virtchain.daemon.store.UnsafeDirectory;
+import dev.virtchain.libvirt.ConnectionListener;
 import dev.virtchain.libvirt.DaemonThreads;
 import dev.virtchain.libvirt.HostOptions;
 import dev.virtchain.libvirt.LibvirtHost;
@@ -335,17 +336,34 @@ public final class Virtchaind {
      * domain's own metadata policy), and from now on follows libvirt's lifecycle events.
      */
     void follow(Services services) throws ScheduleException {
-        schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
         services.host().addLifecycleListener(event -> {
             services.policies().forget(event.domain());
             services.domains().onLifecycle(event);
-            try {
-                schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
-            } catch (ScheduleException | RuntimeException e) {
-                log.warn("cannot update policy assignments after {} of {}: {}", event.kind(), event.domain(),
-                        e.getMessage());
+            assignPolicies(services, event.kind() + " of " + event.domain());
+        });
+        services.host().addConnectionListener(new ConnectionListener() {
+            @Override
+            public void onReconnected() {
+                // Events of the outage are lost: any domain's metadata policy may have changed.
+                services.policies().forgetAll();
+                assignPolicies(services, "libvirtd came back");
             }
         });
+        try {
+            schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+        } catch (LibvirtUnreachableException e) {
+            // The connection dropped right after start: assigned when it is back (onReconnected).
+            log.warn("cannot assign the policies yet: {}; they are assigned when libvirtd answers again",
+                    e.getMessage());
+        }
+    }
+
+    private void assignPolicies(Services services, String after) {
+        try {
+            schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+        } catch (ScheduleException | RuntimeException e) {
+            log.warn("cannot update policy assignments after {}: {}", after, e.getMessage());
+        }
     }
 
     /** What {@code status} reads from libvirt and the managed domains, once the services exist. */

@@ -44,6 +44,11 @@ public final class PolicyBook {
         metadata.forget(domain);
     }
 
+    /** Any domain's metadata may have changed (libvirtd was unreachable, its events lost): read each again. */
+    public void forgetAll() {
+        metadata.retain(List.of());
+    }
+
     private List<Assignment> assignmentsOf(List<String> domains) {
         List<Assignment> out = new ArrayList<>(Assignments.byPattern(configured, domains));
         for (String d : domains) {
