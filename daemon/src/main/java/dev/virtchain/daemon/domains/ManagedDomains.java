@@ -15,6 +15,7 @@ import dev.virtchain.daemon.ledger.StoredLedger;
 import dev.virtchain.libvirt.DomainLifecycleEvent;
 import dev.virtchain.libvirt.DomainSummary;
 import dev.virtchain.libvirt.LibvirtHost;
+import dev.virtchain.libvirt.LibvirtUnreachableException;
 import dev.virtchain.libvirt.image.DiskChain;
 import dev.virtchain.libvirt.image.DiskChains;
 import dev.virtchain.libvirt.xml.DomainDescription;
@@ -45,6 +46,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -62,6 +64,8 @@ public final class ManagedDomains implements Recovery {
     private static final int OBSERVERS = 4;
     /** How long a command waits for its domain's start-up check: one domain's reads, or a rewrite's claim. */
     private static final Duration CHECK_WAIT = Duration.ofSeconds(120);
+    /** How often the start-up check tries again the domains it could not check because libvirtd was unreachable. */
+    private static final Duration RECHECK_PAUSE = Duration.ofSeconds(2);
 
     private final LibvirtHost host;
     private final HostFiles files;
@@ -73,6 +77,8 @@ public final class ManagedDomains implements Recovery {
     private final Map<String, String> quarantined;
     private final DomainRoster roster;
     private final StartChecks checks = new StartChecks();
+    /** The start-up check met an unreachable libvirtd and has not checked a domain since: said once. */
+    private final AtomicBoolean checkWaitsForLibvirt = new AtomicBoolean();
 
     /**
      * @param quarantined UUID to problem, for ledger files that could not be read: their domains
@@ -186,15 +192,40 @@ public final class ManagedDomains implements Recovery {
         List<DomainSummary> all = checks.expected();
         DaemonThreads.daemon(() -> {
             try {
-                observeAll(all, (d, observed) -> checks.claim(d.name()).ifPresent(c -> check(c, observed)));
+                observeAll(all, (d, observed) -> checks.claim(d.name()).ifPresent(c -> checkInBackground(c, observed)));
             } catch (RuntimeException e) {
                 log.error("the start-up check of the domains stopped: {}; the rest are checked one by one",
                         e.getMessage(), e);
             } finally {
-                // Whatever the pass did not reach is checked here, so that the check always ends.
-                all.forEach(d -> checks.claim(d.name()).ifPresent(c -> check(c, observedNow(c.name()))));
+                // Whatever the pass did not reach is checked here, and what libvirtd could not be
+                // asked about is tried again until it answers, so that the check always ends.
+                try {
+                    while (true) {
+                        all.forEach(d -> checks.claim(d.name()).ifPresent(c -> checkInBackground(c, observedNow(c.name()))));
+                        if (checks.remaining() == 0) {
+                            break;
+                        }
+                        Thread.sleep(RECHECK_PAUSE.toMillis());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }, "start-check").start();
+    }
+
+    /** {@link #check} on the background pass: an unreachable libvirtd leaves the domain for a later round. */
+    private void checkInBackground(DomainSummary d, CompletableFuture<Observed> observed) {
+        try {
+            check(d, observed);
+            checkWaitsForLibvirt.set(false);
+        } catch (LibvirtUnreachableException e) {
+            if (checkWaitsForLibvirt.compareAndSet(false, true)) {
+                log.warn("the start-up check cannot reach libvirtd ({}); {} domains are left unchecked and tried"
+                        + " again every {} s until it answers", e.getMessage(), checks.remaining(),
+                        RECHECK_PAUSE.toSeconds());
+            }
+        }
     }
 
     /**
@@ -204,9 +235,18 @@ public final class ManagedDomains implements Recovery {
      * @throws OperationRefused BUSY when the check has not ended within {@link #CHECK_WAIT}
      */
     public void awaitChecked(String domain) {
-        checks.claim(domain).ifPresent(d -> check(d, observedNow(d.name())));
+        long deadline = System.nanoTime() + CHECK_WAIT.toNanos();
         try {
-            if (checks.await(domain, CHECK_WAIT)) {
+            StartChecks.Wait w;
+            do {
+                Optional<DomainSummary> mine = checks.claim(domain);
+                if (mine.isPresent()) {
+                    check(mine.get(), observedNow(domain)); // an unreachable libvirtd fails the command
+                    return;
+                }
+                w = checks.await(domain, Duration.ofNanos(deadline - System.nanoTime()));
+            } while (w == StartChecks.Wait.RELEASED);
+            if (w == StartChecks.Wait.CHECKED) {
                 return;
             }
         } catch (InterruptedException e) {
@@ -238,17 +278,26 @@ public final class ManagedDomains implements Recovery {
     /** Adopts {@code d} when no ledger names it, checks it for drift otherwise; ends its start-up check. */
     private void check(DomainSummary d, CompletableFuture<Observed> observed) {
         String problem = null;
+        boolean givenBack = false;
         try (LogScope scope = LogScope.domain(d.name())) {
             if (book.byUuid(d.uuid()).isEmpty()) {
                 take(d.name(), joined(observed));
             } else {
                 checkDrift(d.name(), observed);
             }
+        } catch (LibvirtUnreachableException e) {
+            // Nothing is known about the domain: neither drift nor a problem of its own. It stays
+            // unchecked, for the next attempt.
+            givenBack = true;
+            checks.release(d.name());
+            throw e;
         } catch (RuntimeException e) {
             problem = "domain " + d.name() + ": " + e.getMessage();
             log.warn("cannot take {} into account: {}", d.name(), e.getMessage());
         } finally {
-            checks.finished(d.name(), problem);
+            if (!givenBack) {
+                checks.finished(d.name(), problem);
+            }
         }
     }
 
@@ -552,6 +601,8 @@ public final class ManagedDomains implements Recovery {
         }
         try {
             take(domain, joined(seen));
+        } catch (LibvirtUnreachableException e) {
+            throw e; // not drift: nothing could be read
         } catch (RuntimeException e) {
             drift.put(domain, e.getMessage());
             log.warn("drift on {}: {}", domain, e.getMessage());

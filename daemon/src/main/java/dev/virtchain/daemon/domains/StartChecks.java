@@ -19,12 +19,26 @@ import java.util.function.Consumer;
  * The domains whose start-up check (drift against the ledger, or adoption) has not finished. The
  * daemon is ready before they are all checked; whoever needs one domain first checks it, the
  * background pass or a command about it, and nobody checks a domain twice. A command never works
- * on a domain before its check has ended.
+ * on a domain before its check has ended. A check that could not reach libvirtd is given back
+ * ({@link #release}): the domain stays unchecked until a later attempt ends.
  */
 final class StartChecks {
 
-    /** One domain's check: who claimed it, and its end. */
-    private record Pending(DomainSummary domain, AtomicBoolean claimed, CompletableFuture<Void> done) {}
+    /** How a wait for one domain's check ended. */
+    enum Wait {
+        /** The check ended (with or without a problem), or the domain was never pending. */
+        CHECKED,
+        /** The check was given back unfinished: the domain is free to be claimed again. */
+        RELEASED,
+        TIMED_OUT
+    }
+
+    /** One attempt at a domain's check: who claimed it, and its end (true: checked; false: given back). */
+    private record Pending(DomainSummary domain, AtomicBoolean claimed, CompletableFuture<Boolean> done) {
+        static Pending of(DomainSummary domain) {
+            return new Pending(domain, new AtomicBoolean(), new CompletableFuture<>());
+        }
+    }
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final List<String> problems = new ArrayList<>();
@@ -34,7 +48,7 @@ final class StartChecks {
     /** The domains to check; each is unchecked until {@link #finished} is called for it. */
     synchronized void expect(Collection<DomainSummary> domains) {
         for (DomainSummary d : domains) {
-            pending.put(d.name(), new Pending(d, new AtomicBoolean(), new CompletableFuture<>()));
+            pending.put(d.name(), Pending.of(d));
         }
         expected = List.copyOf(domains);
     }
@@ -82,7 +96,7 @@ final class StartChecks {
             }
         }
         if (p != null) {
-            p.done().complete(null);
+            p.done().complete(true);
         }
         if (then != null) {
             then.accept(problemsSoFar());
@@ -90,22 +104,34 @@ final class StartChecks {
     }
 
     /**
-     * Waits until {@code domain}'s check has ended (at once when it was never pending).
-     *
-     * @return false when it has not ended within {@code limit}
+     * Gives the claimed check of {@code domain} back unfinished (libvirtd could not be reached): the
+     * domain counts as unchecked, the next {@link #claim} gets it, and whoever waits for it is woken
+     * with {@link Wait#RELEASED}, to check it or wait again.
      */
-    boolean await(String domain, Duration limit) throws InterruptedException {
+    void release(String domain) {
+        Pending p;
+        synchronized (this) {
+            p = pending.get(domain);
+            if (p == null) {
+                return;
+            }
+            pending.put(domain, Pending.of(p.domain()));
+        }
+        p.done().complete(false);
+    }
+
+    /** Waits until {@code domain}'s current attempt has ended or was given back (at once when it was never pending). */
+    Wait await(String domain, Duration limit) throws InterruptedException {
         Pending p = pending.get(domain);
         if (p == null) {
-            return true;
+            return Wait.CHECKED;
         }
         try {
-            p.done().get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            return p.done().get(Math.max(0, limit.toMillis()), TimeUnit.MILLISECONDS) ? Wait.CHECKED : Wait.RELEASED;
         } catch (TimeoutException e) {
-            return false;
+            return Wait.TIMED_OUT;
         } catch (ExecutionException e) {
-            return true; // never completed exceptionally: a failed check is a problem reported, and ended
+            return Wait.CHECKED; // never completed exceptionally: a failed check is a problem reported, and ended
         }
     }
 
@@ -113,8 +139,15 @@ final class StartChecks {
     boolean awaitAll(Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         for (String domain : List.copyOf(pending.keySet())) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !await(domain, Duration.ofNanos(left))) {
+            Wait w;
+            do {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return pending.isEmpty();
+                }
+                w = await(domain, Duration.ofNanos(left));
+            } while (w == Wait.RELEASED);
+            if (w == Wait.TIMED_OUT) {
                 return pending.isEmpty();
             }
         }

@@ -63,9 +63,10 @@ class StartChecksTest {
         StartChecks checks = new StartChecks();
         checks.expect(domains("a", "b"));
         checks.claim("a").orElseThrow();
-        assertFalse(checks.await("a", Duration.ofMillis(50)), "claimed but not finished: not checked yet");
+        assertEquals(StartChecks.Wait.TIMED_OUT, checks.await("a", Duration.ofMillis(50)),
+                "claimed but not finished: not checked yet");
 
-        AtomicReference<Boolean> answer = new AtomicReference<>();
+        AtomicReference<StartChecks.Wait> answer = new AtomicReference<>();
         Thread waiter = new Thread(() -> {
             try {
                 answer.set(checks.await("a", Duration.ofSeconds(30)));
@@ -78,10 +79,59 @@ class StartChecksTest {
         assertTrue(waiter.isAlive(), "a command about the domain waits while its check runs");
         checks.finished("a", null);
         waiter.join(10_000);
-        assertEquals(Boolean.TRUE, answer.get());
+        assertEquals(StartChecks.Wait.CHECKED, answer.get());
         assertEquals(1, checks.remaining());
         assertEquals(2, checks.total());
-        assertTrue(checks.await("never-expected", Duration.ZERO), "a domain that was never pending is not waited for");
+        assertEquals(StartChecks.Wait.CHECKED, checks.await("never-expected", Duration.ZERO),
+                "a domain that was never pending is not waited for");
+    }
+
+    /** libvirtd could not be reached: the domain is not checked, and whoever waits for it may check it. */
+    @Test
+    void aCheckGivenBackLeavesTheDomainUncheckedAndWakesItsWaiters() throws Exception {
+        StartChecks checks = new StartChecks();
+        checks.expect(domains("a", "b"));
+        List<List<String>> reports = new ArrayList<>();
+        checks.whenAllDone(reports::add);
+        checks.claim("a").orElseThrow();
+
+        AtomicReference<StartChecks.Wait> answer = new AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                answer.set(checks.await("a", Duration.ofSeconds(30)));
+            } catch (InterruptedException e) {
+                answer.set(null);
+            }
+        });
+        waiter.start();
+        waiter.join(100);
+        assertTrue(waiter.isAlive());
+        checks.release("a");
+        waiter.join(10_000);
+        assertEquals(StartChecks.Wait.RELEASED, answer.get(), "the waiter is woken to check the domain itself");
+        assertEquals(2, checks.remaining(), "a given-back domain is still unchecked");
+        assertFalse(checks.claimed("a"));
+        assertEquals("a", checks.claim("a").orElseThrow().name(), "the next attempt may claim it");
+        assertEquals(StartChecks.Wait.TIMED_OUT, checks.await("a", Duration.ofMillis(20)));
+
+        checks.finished("b", null);
+        assertFalse(checks.awaitAll(Duration.ofMillis(50)));
+        Thread all = new Thread(() -> {
+            try {
+                checks.release("a"); // the second attempt fails too
+                assertEquals("a", checks.claim("a").orElseThrow().name());
+                Thread.sleep(50);
+                checks.finished("a", null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        all.start();
+        assertTrue(checks.awaitAll(Duration.ofSeconds(30)), "waiting for all outlasts a given-back attempt");
+        all.join(10_000);
+        assertEquals(List.of(List.of()), reports, "no problem is reported for an attempt given back");
+        checks.release("a");
+        assertEquals(0, checks.remaining(), "releasing a checked domain changes nothing");
     }
 
     @Test

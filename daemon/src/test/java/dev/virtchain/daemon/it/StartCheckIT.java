@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.virtchain.testing.TestLibvirt;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,33 +39,26 @@ class StartCheckIT {
         Path outside = Files.createDirectories(dir.resolve("outside"));
         String stacked = name(DOMAINS - 1);
         String escaping = name(DOMAINS / 2);
-        StringBuilder node = new StringBuilder("<node>\n");
+        TestDriverNode node = new TestDriverNode();
         for (int i = 0; i < DOMAINS; i++) {
             String n = name(i);
             Path base = (n.equals(escaping) ? outside : images).resolve(n + ".raw");
-            sparse(base);
-            String disk;
             if (n.equals(stacked) || n.equals(escaping)) {
+                TestDriverNode.sparse(base);
                 Path overlay = images.resolve(n + ".1.qcow2");
                 run("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base.toString(), overlay.toString());
-                disk = "<driver name='qemu' type='qcow2'/><source file='" + overlay + "'/>"
+                node.domain(n, "<driver name='qemu' type='qcow2'/><source file='" + overlay + "'/>"
                         + "<backingStore type='file'><format type='raw'/><source file='" + base + "'/>"
-                        + "<backingStore/></backingStore>";
+                        + "<backingStore/></backingStore>");
             } else {
-                disk = "<driver name='qemu' type='raw'/><source file='" + base + "'/><backingStore/>";
+                node.rawDomain(n, base);
             }
-            node.append("<domain type='test'><name>").append(n).append("</name><uuid>")
-                    .append(String.format(Locale.ROOT, "5ca1ab1e-0000-4000-8000-%012d", i))
-                    .append("</uuid><memory>65536</memory><os><type>hvm</type></os><devices>")
-                    .append("<disk type='file' device='disk'>").append(disk)
-                    .append("<target dev='vda' bus='virtio'/></disk></devices></domain>\n");
         }
-        Path nodeFile = dir.resolve("node.xml");
-        Files.writeString(nodeFile, node.append("</node>\n").toString());
+        String uri = node.write(dir.resolve("node.xml"));
 
         Path home = dir.resolve("home");
         try (DaemonProcess daemon = DaemonProcess.start(home, "[daemon]\nimage-roots = " + images + "\n",
-                Optional.empty(), testDriverUri(nodeFile))) {
+                Optional.empty(), uri)) {
             daemon.awaitReady(Duration.ofSeconds(120), false);
 
             JsonNode listed = daemon.require("snapshot-list", DaemonProcess.args().put("domain", stacked));
@@ -98,19 +89,6 @@ class StartCheckIT {
 
     private static String name(int i) {
         return PREFIX + String.format(Locale.ROOT, "%03d", i);
-    }
-
-    /** The test driver behind the libvirtd under test (its socket, when the URI names one). */
-    private static String testDriverUri(Path nodeFile) {
-        String under = TestLibvirt.uri();
-        int query = under.indexOf('?');
-        return "test+unix://" + nodeFile.toAbsolutePath() + (query < 0 ? "" : under.substring(query));
-    }
-
-    private static void sparse(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.setLength(1 << 20);
-        }
     }
 
     private static void run(String... argv) throws IOException, InterruptedException {
