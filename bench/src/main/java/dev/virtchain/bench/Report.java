@@ -879,12 +879,17 @@ public final class Report {
                 + " instead of by logback's XML configurator (155 classes: the ledgers start loading 85 ms earlier,"
                 + " and both they and the connection are done 0.16 s earlier), and the metrics endpoint's"
                 + " classes are in the archive (48 to 12-16 ms from the socket to the endpoint); 'starting' to ready"
-                + " went from about 200 ms to 130 ms. What is left before ready runs side by side: libvirtd's"
-                + " parse of the node for the connection (about 0.9 s, what `virsh list` mostly is), and decoding the"
-                + " 1000 ledgers on one of the two cores (about 1.1 s in a start, 0.2 s once the JIT is warm);"
-                + " decoding on both cores slowed libvirtd's parse as much as it saved. The next step is to decode a"
-                + " ledger when its domain is first checked, which changes how the ledger book is read everywhere."
-                + " The benchmark's own status polls (every 10 ms) take CPU from the start on two cores.");
+                + " went from about 200 ms to 130 ms. Then the connection was asked for sooner: the launcher's entry"
+                + " point starts libvirt's native set-up (JNA, libvirt's library and its event loop, about 0.25 s) on"
+                + " a thread of its own before logging and the configuration are set up, and the request goes out"
+                + " right after the state lock, the ledgers being read meanwhile; in 20 alternating starts of the"
+                + " same node, ready came a median 0.24 s sooner (17 of 20 pairs). A start with no ledger at all"
+                + " connected no sooner, so decoding the ledgers (about 1.1 s on one core) is off the path to ready"
+                + " and decoding them lazily would not bring it closer. What is left: about 0.45 s from exec to the"
+                + " connection request (the JVM to the entry point 0.15 s, then the native set-up), libvirtd's"
+                + " answer (its parse of the node, about what `virsh list` takes), and about 0.1 s from the"
+                + " connection to ready (the policy scheduler, the socket, listing the domains). The benchmark's own"
+                + " status polls (every 10 ms) take CPU from the start on two cores.");
         line("");
         JsonNode pl = p.path("planner");
         line("Planner, in the benchmark's JVM: a " + pl.path("chainDepth").asInt() + "-deep linear chain (the"
