@@ -7,7 +7,11 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
+import java.net.URL;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -53,7 +57,7 @@ public final class Warmup {
         Path config = dir.resolve("virtchaind.conf");
         // The metrics endpoint is on by default: its classes are part of a start too.
         int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
         Files.writeString(config, "[daemon]\nmetrics-listen = 127.0.0.1:" + port + "\nimage-roots = " + images + "\n");
@@ -81,7 +85,7 @@ public final class Warmup {
     /** Reads /metrics once, as Prometheus would; a failure only leaves those classes out of the archive. */
     private static void scrape(int port) {
         try {
-            var c = (java.net.HttpURLConnection) new java.net.URL("http://127.0.0.1:" + port + "/metrics").openConnection();
+            var c = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
             try (var in = c.getInputStream()) {
                 in.transferTo(OutputStream.nullOutputStream());
             }
