@@ -28,6 +28,19 @@ class StartChecksTest {
         return out;
     }
 
+    /** A started thread waiting up to 30 s for {@code domain}'s check, with how the wait ended in {@code answer}. */
+    private static Thread waitFor(StartChecks checks, String domain, AtomicReference<StartChecks.Wait> answer) {
+        Thread waiter = new Thread(() -> {
+            try {
+                answer.set(checks.await(domain, Duration.ofSeconds(30)));
+            } catch (InterruptedException e) {
+                answer.set(null);
+            }
+        });
+        waiter.start();
+        return waiter;
+    }
+
     @Test
     void aDomainIsClaimedOnceWhoeverAsksFirst() throws Exception {
         StartChecks checks = new StartChecks();
@@ -67,14 +80,7 @@ class StartChecksTest {
                 "claimed but not finished: not checked yet");
 
         AtomicReference<StartChecks.Wait> answer = new AtomicReference<>();
-        Thread waiter = new Thread(() -> {
-            try {
-                answer.set(checks.await("a", Duration.ofSeconds(30)));
-            } catch (InterruptedException e) {
-                answer.set(null);
-            }
-        });
-        waiter.start();
+        Thread waiter = waitFor(checks, "a", answer);
         waiter.join(100);
         assertTrue(waiter.isAlive(), "a command about the domain waits while its check runs");
         checks.finished("a", null);
@@ -96,14 +102,7 @@ class StartChecksTest {
         checks.claim("a").orElseThrow();
 
         AtomicReference<StartChecks.Wait> answer = new AtomicReference<>();
-        Thread waiter = new Thread(() -> {
-            try {
-                answer.set(checks.await("a", Duration.ofSeconds(30)));
-            } catch (InterruptedException e) {
-                answer.set(null);
-            }
-        });
-        waiter.start();
+        Thread waiter = waitFor(checks, "a", answer);
         waiter.join(100);
         assertTrue(waiter.isAlive());
         checks.release("a");
