@@ -344,7 +344,9 @@ public final class Virtchaind {
         services.host().addConnectionListener(new ConnectionListener() {
             @Override
             public void onReconnected() {
-                // Events of the outage are lost: any domain's metadata policy may have changed.
+                // Events of the outage are lost: domains may have been defined, and any domain's
+                // metadata policy may have changed.
+                services.domains().onReconnected();
                 services.policies().forgetAll();
                 assignPolicies(services, "libvirtd came back");
             }

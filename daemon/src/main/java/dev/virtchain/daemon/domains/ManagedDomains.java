@@ -609,6 +609,37 @@ public final class ManagedDomains implements Recovery {
         }
     }
 
+    /**
+     * libvirtd answers again after an outage, whose events are lost: a managed domain defined
+     * meanwhile (by a libvirtd that restarted with other definitions, or before virtchaind
+     * reconnected) is adopted, as its DEFINED event would have had it. Domains the start-up check
+     * has still to check are left to it. A domain undefined meanwhile keeps its ledger, as one
+     * undefined while virtchaind was stopped does.
+     */
+    public void onReconnected() {
+        List<DomainSummary> present;
+        try {
+            present = host.listDomains();
+        } catch (RuntimeException e) {
+            log.warn("cannot look for domains defined while libvirtd was unreachable: {}", e.getMessage());
+            return;
+        }
+        Set<String> seenBefore = Set.copyOf(roster.verdicts().keySet());
+        roster.refresh(present);
+        for (DomainSummary d : present) {
+            if (seenBefore.contains(d.name()) || book.byUuid(d.uuid()).isPresent() || quarantined.containsKey(d.uuid())
+                    || !roster.isManaged(d.name()) || checks.unchecked(d.name())) {
+                continue; // not new, left alone (its ledger cannot be read), not managed, or the start-up check's
+            }
+            try (LogScope scope = LogScope.domain(d.name())) {
+                adopt(d.name());
+                log.info("{} was defined while libvirtd was unreachable; adopted", d.name());
+            } catch (RuntimeException e) {
+                log.warn("cannot adopt {}, defined while libvirtd was unreachable: {}", d.name(), e.getMessage());
+            }
+        }
+    }
+
     /** Follows libvirt: new domains are adopted, undefined ones have their ledger retired (kept aside). */
     public void onLifecycle(DomainLifecycleEvent event) {
         try (LogScope scope = LogScope.domain(event.domain())) {
