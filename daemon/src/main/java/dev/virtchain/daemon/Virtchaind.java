@@ -352,7 +352,7 @@ public final class Virtchaind {
             }
         });
         try {
-            schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+            assignPolicies(services);
         } catch (LibvirtUnreachableException e) {
             // The connection dropped right after start: assigned when it is back (onReconnected).
             log.warn("cannot assign the policies yet: {}; they are assigned when libvirtd answers again",
@@ -360,9 +360,14 @@ public final class Virtchaind {
         }
     }
 
+    /** Assigns the policies to the domains libvirt has now: configured patterns and each domain's own policy. */
+    private void assignPolicies(Services services) throws ScheduleException {
+        schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+    }
+
     private void assignPolicies(Services services, String after) {
         try {
-            schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+            assignPolicies(services);
         } catch (ScheduleException | RuntimeException e) {
             log.warn("cannot update policy assignments after {}: {}", after, e.getMessage());
         }
@@ -385,7 +390,7 @@ public final class Virtchaind {
                 if (schedule == null) {
                     throw new IllegalStateException("the policy schedule is not running yet");
                 }
-                schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+                assignPolicies(services);
             }
 
             @Override

@@ -612,9 +612,9 @@ public final class ManagedDomains implements Recovery {
     /**
      * libvirtd answers again after an outage, whose events are lost: a managed domain defined
      * meanwhile (by a libvirtd that restarted with other definitions, or before virtchaind
-     * reconnected) is adopted, as its DEFINED event would have had it. Domains the start-up check
-     * has still to check are left to it. A domain undefined meanwhile keeps its ledger, as one
-     * undefined while virtchaind was stopped does.
+     * reconnected) is adopted, as its DEFINED event would have had it. Only domains never seen
+     * before count: those the start-up check has still to check were seen when it began. A domain
+     * undefined meanwhile keeps its ledger, as one undefined while virtchaind was stopped does.
      */
     public void onReconnected() {
         List<DomainSummary> present;
@@ -628,8 +628,8 @@ public final class ManagedDomains implements Recovery {
         roster.refresh(present);
         for (DomainSummary d : present) {
             if (seenBefore.contains(d.name()) || book.byUuid(d.uuid()).isPresent() || quarantined.containsKey(d.uuid())
-                    || !roster.isManaged(d.name()) || checks.unchecked(d.name())) {
-                continue; // not new, left alone (its ledger cannot be read), not managed, or the start-up check's
+                    || !roster.isManaged(d.name())) {
+                continue; // not new, known, left alone (its ledger cannot be read), or not managed
             }
             try (LogScope scope = LogScope.domain(d.name())) {
                 adopt(d.name());

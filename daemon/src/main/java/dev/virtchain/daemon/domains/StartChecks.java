@@ -76,11 +76,6 @@ final class StartChecks {
         return p != null && p.claimed().compareAndSet(false, true) ? Optional.of(p.domain()) : Optional.empty();
     }
 
-    /** Whether {@code domain} is one the start-up check has still to check (claimed or not). */
-    boolean unchecked(String domain) {
-        return pending.containsKey(domain);
-    }
-
     /** Whether someone has started (or finished) checking {@code domain}. */
     boolean claimed(String domain) {
         Pending p = pending.get(domain);
