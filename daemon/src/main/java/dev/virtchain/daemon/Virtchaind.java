@@ -37,6 +37,7 @@ import dev.virtchain.daemon.store.TrustedDirectory;
 import dev.virtchain.daemon.store.UnsafeDirectory;
 import dev.virtchain.libvirt.ConnectionListener;
 import dev.virtchain.libvirt.DaemonThreads;
+import dev.virtchain.libvirt.DomainSummary;
 import dev.virtchain.libvirt.HostOptions;
 import dev.virtchain.libvirt.LibvirtHost;
 import dev.virtchain.libvirt.LibvirtUnreachableException;
@@ -116,7 +117,7 @@ public final class Virtchaind {
     private final Notifier notifier;
     private final Optional<Duration> watchdogTimeout;
     private final Recovery recovery;
-    private final PolicyRun policyRun;
+    private final PolicySchedule schedule;
     private final RunningJobs runningJobs;
     private final Lifecycle lifecycle;
     private final Heartbeat heartbeat;
@@ -129,7 +130,6 @@ public final class Virtchaind {
     private ControlSocket controlSocket;
     /** Held from before the state directory is read until the process exits. */
     private volatile StateLock stateLock;
-    private volatile PolicySchedule schedule;
     private volatile StatusSources statusSources = StatusSources.NONE;
     private DaemonMetrics metrics;
     private ImageSpace imageSpace;
@@ -137,18 +137,18 @@ public final class Virtchaind {
 
     /**
      * @param recovery   settles interrupted operations before READY=1
-     * @param policyRun  what a policy does when it fires
+     * @param schedule   the policies' schedule, not started yet: {@link #start} starts it after recovery
      * @param runningJobs the executor's jobs, for {@code status}
      */
     public Virtchaind(DaemonConfig config, Clock clock, CrashPoints crashPoints, Notifier notifier,
-                      Optional<Duration> watchdogTimeout, Recovery recovery, PolicyRun policyRun, RunningJobs runningJobs) {
+                      Optional<Duration> watchdogTimeout, Recovery recovery, PolicySchedule schedule, RunningJobs runningJobs) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.crashPoints = Objects.requireNonNull(crashPoints, "crashPoints");
         this.notifier = Objects.requireNonNull(notifier, "notifier");
         this.watchdogTimeout = Objects.requireNonNull(watchdogTimeout, "watchdogTimeout");
         this.recovery = Objects.requireNonNull(recovery, "recovery");
-        this.policyRun = Objects.requireNonNull(policyRun, "policyRun");
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.runningJobs = Objects.requireNonNull(runningJobs, "runningJobs");
         this.lifecycle = new Lifecycle(clock);
         this.heartbeat = new Heartbeat(clock);
@@ -225,9 +225,9 @@ public final class Virtchaind {
         // libvirtd answers a new connection only after it has read its domains (about a second on a
         // large host), and reading the ledgers needs no libvirt: the connection is asked for first,
         // on a thread of its own, and the ledgers are read meanwhile.
-        CompletableFuture<LibvirtHost> connecting = CompletableFuture.supplyAsync(
-                () -> LibvirtHost.open(HostOptions.forUri(config.connectUri())),
-                task -> DaemonThreads.daemon(task, "libvirt-connect").start());
+        CompletableFuture<LibvirtHost> connecting = new CompletableFuture<>();
+        CompletableFuture<List<DomainSummary>> listing = new CompletableFuture<>();
+        DaemonThreads.daemon(() -> connect(config, connecting, listing), "libvirt-connect").start();
         LedgerStore store = new LedgerStore(config.stateDir(), clock);
         LedgerStore.Loaded loaded;
         try {
@@ -235,6 +235,18 @@ public final class Virtchaind {
         } catch (RuntimeException e) {
             connecting.thenAccept(LibvirtHost::close);
             throw e;
+        }
+        // Quartz takes about 30 ms to build its scheduler, which needs nothing of libvirt's: it is
+        // built while libvirtd answers. Its policies run only after recovery, once the services exist.
+        CompletableFuture<PolicyRun> policyRun = new CompletableFuture<>();
+        PolicySchedule schedule;
+        try {
+            schedule = new PolicySchedule(config.stateDir(), (domain, policy) -> policyRun.join().run(domain, policy),
+                    clock, POLICY_THREADS);
+        } catch (ScheduleException e) {
+            err.println("virtchaind: " + e.getMessage());
+            connecting.thenAccept(LibvirtHost::close);
+            return EXIT_START_FAILED;
         }
         LibvirtHost host;
         try {
@@ -244,16 +256,19 @@ public final class Virtchaind {
             // LibvirtUnreachableException names the URI and asks whether libvirtd runs already.
             err.println("virtchaind: " + (cause instanceof LibvirtUnreachableException ? cause.getMessage()
                     : "cannot connect to libvirtd at " + config.connectUri() + ": " + cause.getMessage()));
+            schedule.close(Duration.ZERO);
             return EXIT_START_FAILED;
         }
         Services services = services(config, clock, crashPoints, host, store, loaded);
+        services.domains().listedAtConnection(listing);
+        policyRun.complete(services.policyRun());
         Virtchaind daemon = new Virtchaind(config, clock, crashPoints, notifier, notifier.watchdogTimeout(),
-                services.domains(), services.policyRun(), runningJobs(services.runner()));
+                services.domains(), schedule, runningJobs(services.runner()));
         daemon.stateLock = stateLock;
         daemon.statusSources(SnapshotCommands.register(daemon.commands(), services, daemon.schedules(services)));
         ImageSpace space = new ImageSpace(() -> LiveSources.managed(services.domains()), clock);
         daemon.metrics(new DaemonMetrics(new LiveSources(buildInfo(host), services.domains(),
-                () -> Optional.ofNullable(daemon.schedule), daemon.lifecycle(), space, config.minFreeSpaceBytes())), space);
+                () -> Optional.of(daemon.schedule), daemon.lifecycle(), space, config.minFreeSpaceBytes())), space);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.stop();
             host.close();
@@ -275,6 +290,28 @@ public final class Virtchaind {
         // The lock lives as long as the process: an unreachable channel could be closed by its cleaner.
         java.lang.ref.Reference.reachabilityFence(stateLock);
         return 0;
+    }
+
+    /**
+     * Opens the connection, and right after it lists the domains libvirt has on the same thread,
+     * while the main thread builds the daemon's services: recovery starts from that list.
+     */
+    private static void connect(DaemonConfig config, CompletableFuture<LibvirtHost> connecting,
+                                CompletableFuture<List<DomainSummary>> listing) {
+        LibvirtHost host;
+        try {
+            host = LibvirtHost.open(HostOptions.forUri(config.connectUri()));
+        } catch (RuntimeException | Error e) {
+            listing.completeExceptionally(e);
+            connecting.completeExceptionally(e);
+            return;
+        }
+        connecting.complete(host);
+        try {
+            listing.complete(host.listDomains());
+        } catch (RuntimeException | Error e) {
+            listing.completeExceptionally(e);
+        }
     }
 
     /** Everything the commands and policies work with, built once from the configuration. */
@@ -332,8 +369,9 @@ public final class Virtchaind {
     }
 
     /**
-     * After start: assigns policies to the domains libvirt has (configured patterns and each
-     * domain's own metadata policy), and from now on follows libvirt's lifecycle events.
+     * After start: follows libvirt's lifecycle events from now on, adopts domains defined while the
+     * daemon started, and assigns policies to the domains libvirt has (configured patterns and each
+     * domain's own metadata policy).
      */
     void follow(Services services) throws ScheduleException {
         services.host().addLifecycleListener(event -> {
@@ -346,13 +384,17 @@ public final class Virtchaind {
             public void onReconnected() {
                 // Events of the outage are lost: domains may have been defined, and any domain's
                 // metadata policy may have changed.
-                services.domains().onReconnected();
                 services.policies().forgetAll();
-                assignPolicies(services, "libvirtd came back");
+                try {
+                    assign(services, services.domains().catchUp("while libvirtd was unreachable"));
+                } catch (ScheduleException | RuntimeException e) {
+                    log.warn("cannot update policy assignments after libvirtd came back: {}", e.getMessage());
+                }
             }
         });
         try {
-            assignPolicies(services);
+            // Recovery listed the domains before events were followed: look again now that they are.
+            assign(services, services.domains().catchUp("while virtchaind started"));
         } catch (LibvirtUnreachableException e) {
             // The connection dropped right after start: assigned when it is back (onReconnected).
             log.warn("cannot assign the policies yet: {}; they are assigned when libvirtd answers again",
@@ -360,9 +402,14 @@ public final class Virtchaind {
         }
     }
 
-    /** Assigns the policies to the domains libvirt has now: configured patterns and each domain's own policy. */
+    /** Assigns the policies to {@code domains}: configured patterns and each domain's own policy. */
+    private void assign(Services services, List<String> domains) throws ScheduleException {
+        schedule.assign(services.policies().assignments(domains));
+    }
+
+    /** Assigns the policies to the managed domains libvirt has now. */
     private void assignPolicies(Services services) throws ScheduleException {
-        schedule.assign(services.policies().assignments(services.domains().libvirtDomainNames()));
+        assign(services, services.domains().libvirtDomainNames());
     }
 
     private void assignPolicies(Services services, String after) {
@@ -381,21 +428,18 @@ public final class Virtchaind {
     /**
      * The policy schedule as commands see it: {@code policy-set} and {@code policy-remove}
      * re-assign after changing a domain's metadata policy, as the lifecycle listener of
-     * {@link #follow} does after a domain event. Usable once {@link #start} has made the schedule.
+     * {@link #follow} does after a domain event.
      */
     public PolicySchedules schedules(Services services) {
         return new PolicySchedules() {
             @Override
             public void reassign() throws ScheduleException {
-                if (schedule == null) {
-                    throw new IllegalStateException("the policy schedule is not running yet");
-                }
                 assignPolicies(services);
             }
 
             @Override
             public List<AssignmentStatus> status() {
-                return schedule == null ? List.of() : schedule.status();
+                return schedule.status();
             }
         };
     }
@@ -418,7 +462,6 @@ public final class Virtchaind {
             watchdog.start();
         }
 
-        schedule = new PolicySchedule(config.stateDir(), policyRun, clock, POLICY_THREADS);
         commands.register(PingCommand.NAME, Commands.Availability.ALWAYS, new PingCommand(version));
         commands.register(StatusCommand.NAME, Commands.Availability.ALWAYS,
                 new StatusCommand(config, lifecycle, version, pid, schedule::status, runningJobs, () -> statusSources));
@@ -539,9 +582,7 @@ public final class Virtchaind {
             if (imageSpace != null) {
                 imageSpace.close();
             }
-            if (schedule != null) {
-                schedule.close(STOP_GRACE);
-            }
+            schedule.close(STOP_GRACE);
             if (watchdog != null) {
                 watchdog.close();
             }

@@ -47,6 +47,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -77,6 +78,8 @@ public final class ManagedDomains implements Recovery {
     private final Map<String, String> quarantined;
     private final DomainRoster roster;
     private final StartChecks checks = new StartChecks();
+    /** The list {@link #recover} starts from when one is being taken already; used once. */
+    private final AtomicReference<CompletableFuture<List<DomainSummary>>> listedAtConnection = new AtomicReference<>();
     /** The start-up check met an unreachable libvirtd and has not checked a domain since: said once. */
     private final AtomicBoolean checkWaitsForLibvirt = new AtomicBoolean();
 
@@ -127,6 +130,30 @@ public final class ManagedDomains implements Recovery {
     }
 
     /**
+     * The domains libvirt had right after the connection was made: listed on the connection's
+     * thread while the rest of the daemon was built, so that {@link #recover} need not wait for
+     * the list (tens of milliseconds on a host with a thousand domains). Used by that first
+     * {@code recover} only; a domain defined since is adopted by {@link #catchUp} once the daemon
+     * follows libvirt's events.
+     */
+    public void listedAtConnection(CompletableFuture<List<DomainSummary>> domains) {
+        listedAtConnection.set(domains);
+    }
+
+    /** The list taken at connection when there is one, else a fresh one; a failed list is asked again. */
+    private List<DomainSummary> firstList() {
+        CompletableFuture<List<DomainSummary>> taken = listedAtConnection.getAndSet(null);
+        if (taken != null) {
+            try {
+                return taken.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                // asked again below, whose failure recovery reports with its own message
+            }
+        }
+        return host.listDomains();
+    }
+
+    /**
      * Settles every interrupted operation and notes the managed domains libvirt has, to be checked
      * by {@link #checkDomains}: adopted when no ledger names them, checked for drift otherwise.
      * Running it again changes nothing.
@@ -137,7 +164,7 @@ public final class ManagedDomains implements Recovery {
         int rolledBack = 0;
         List<String> unresolved = new ArrayList<>();
         boolean definedAClone = false;
-        List<DomainSummary> present = host.listDomains();
+        List<DomainSummary> present = firstList();
         roster.refresh(present);
         for (StoredLedger stored : book.all()) {
             if (stored.operation().isEmpty()) {
@@ -610,20 +637,18 @@ public final class ManagedDomains implements Recovery {
     }
 
     /**
-     * libvirtd answers again after an outage, whose events are lost: a managed domain defined
-     * meanwhile (by a libvirtd that restarted with other definitions, or before virtchaind
-     * reconnected) is adopted, as its DEFINED event would have had it. Only domains never seen
-     * before count: those the start-up check has still to check were seen when it began. A domain
-     * undefined meanwhile keeps its ledger, as one undefined while virtchaind was stopped does.
+     * Looks at the domains libvirt has now, adopts the managed ones this daemon has never seen, and
+     * returns the names of every managed one. Their DEFINED event was never followed: they were
+     * defined while the daemon started (before it followed events) or while libvirtd was
+     * unreachable (whose events are lost). Only domains never seen before count: those the start-up
+     * check has still to check were seen when it began. A domain undefined meanwhile keeps its
+     * ledger, as one undefined while virtchaind was stopped does.
+     *
+     * @param during when such domains were defined, for the log: "while libvirtd was unreachable"
+     * @throws LibvirtUnreachableException when libvirtd cannot be asked
      */
-    public void onReconnected() {
-        List<DomainSummary> present;
-        try {
-            present = host.listDomains();
-        } catch (RuntimeException e) {
-            log.warn("cannot look for domains defined while libvirtd was unreachable: {}", e.getMessage());
-            return;
-        }
+    public List<String> catchUp(String during) {
+        List<DomainSummary> present = host.listDomains();
         Set<String> seenBefore = Set.copyOf(roster.verdicts().keySet());
         roster.refresh(present);
         for (DomainSummary d : present) {
@@ -633,11 +658,12 @@ public final class ManagedDomains implements Recovery {
             }
             try (LogScope scope = LogScope.domain(d.name())) {
                 adopt(d.name());
-                log.info("{} was defined while libvirtd was unreachable; adopted", d.name());
+                log.info("{} was defined {}; adopted", d.name(), during);
             } catch (RuntimeException e) {
-                log.warn("cannot adopt {}, defined while libvirtd was unreachable: {}", d.name(), e.getMessage());
+                log.warn("cannot adopt {}, defined {}: {}", d.name(), during, e.getMessage());
             }
         }
+        return present.stream().map(DomainSummary::name).filter(roster::isManaged).sorted().toList();
     }
 
     /** Follows libvirt: new domains are adopted, undefined ones have their ledger retired (kept aside). */
