@@ -819,8 +819,11 @@ public final class Report {
                 + " test driver through libvirtd), " + p.path("disksPerDomain").asInt() + " disks each, chains "
                 + p.path("ledgerDepth").asInt() + " deep with every image file present (tiny qcow2 chains, whose"
                 + " headers the daemon reads as it checks each chain), and a ledger file for each domain with "
-                + p.path("ledgerDepth").asInt() + " snapshots. Times from exec; \"ready\" is the phase the daemon"
-                + " enters right before it sends READY=1, polled on the control socket every 10 ms.");
+                + p.path("ledgerDepth").asInt() + " snapshots. Times from exec; \"ready\" is when the daemon's"
+                + " READY=1 reached the benchmark's notify socket (its NOTIFY_SOCKET, as systemd's would). The control"
+                + " socket is polled every 10 ms until it first answers, then left alone until READY=1: until December"
+                + " 2026 it was polled until `status` said ready, which took CPU from the start and saw ready 70-80 ms"
+                + " after the daemon's own log did.");
         line("");
         JsonNode ph = p.path("phasesFromLogSeconds");
         line("| | seconds |");
@@ -885,11 +888,19 @@ public final class Report {
                 + " right after the state lock, the ledgers being read meanwhile; in 20 alternating starts of the"
                 + " same node, ready came a median 0.24 s sooner (17 of 20 pairs). A start with no ledger at all"
                 + " connected no sooner, so decoding the ledgers (about 1.1 s on one core) is off the path to ready"
-                + " and decoding them lazily would not bring it closer. What is left: about 0.45 s from exec to the"
-                + " connection request (the JVM to the entry point 0.15 s, then the native set-up), libvirtd's"
-                + " answer (its parse of the node, about what `virsh list` takes), and about 0.1 s from the"
-                + " connection to ready (the policy scheduler, the socket, listing the domains). The benchmark's own"
-                + " status polls (every 10 ms) take CPU from the start on two cores.");
+                + " and decoding them lazily would not bring it closer. Then what followed the connection was moved"
+                + " before it: Quartz builds the policy scheduler (27-30 ms) while libvirtd answers, and the"
+                + " connection's thread lists the domains (35-90 ms) while the main thread builds the services;"
+                + " from the connection to ready took 82 ms instead of 121 ms (medians of 16 alternating starts, ready"
+                + " 79 ms sooner, 11 of 16 pairs). What is left: about 0.45 s from exec to the connection request,"
+                + " libvirtd's answer (its parse of the node, about what `virsh list` takes), and about 80 ms from"
+                + " the connection to ready (the services, the socket, the metrics endpoint). Timed in a process of"
+                + " its own with the daemon's flags and archive: the JVM to the entry point 150-170 ms, of which about"
+                + " 37 ms is the JVM moving its class-data archives to a random address (a fixed address, the"
+                + " diagnostic ArchiveRelocationMode=0, saves it but gives up address-space randomisation of class"
+                + " metadata in a root process: not done); then JNA's class set-up 48 ms (its dispatch library"
+                + " extracted from the jar among it), loading libvirt's library 31-41 ms, and libvirt-java's proxy"
+                + " over its binding interface 48 ms.");
         line("");
         JsonNode pl = p.path("planner");
         line("Planner, in the benchmark's JVM: a " + pl.path("chainDepth").asInt() + "-deep linear chain (the"

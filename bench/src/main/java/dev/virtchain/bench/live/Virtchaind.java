@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.virtchain.daemon.systemd.NotifyListener;
+
 /**
  * A virtchaind started from the build output ({@code bin/virtchaind}) with its own socket and
  * state directory, and the CLI ({@code bin/virtchain}) pointed at it. {@link #close()} stops it
@@ -38,14 +40,18 @@ public final class Virtchaind implements AutoCloseable {
     private final long startedNanos;
     private final Instant startedAt;
     private final Path log;
+    /** Where the daemon's sd_notify messages arrive, as systemd's socket would receive them. */
+    private final NotifyListener notify;
 
-    private Virtchaind(Path root, Path socket, Process process, long startedNanos, Instant startedAt, Path log) {
+    private Virtchaind(Path root, Path socket, Process process, long startedNanos, Instant startedAt, Path log,
+                       NotifyListener notify) {
         this.root = root;
         this.socket = socket;
         this.process = process;
         this.startedNanos = startedNanos;
         this.startedAt = startedAt;
         this.log = log;
+        this.notify = notify;
     }
 
     /**
@@ -72,9 +78,12 @@ public final class Virtchaind implements AutoCloseable {
                 "--config", config.toString()));
         Path log = dir.resolve("virtchaind.log");
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().remove("NOTIFY_SOCKET");
+        NotifyListener notify;
         try {
             Files.createDirectories(dir);
+            notify = new NotifyListener(dir.resolve("notify"));
+            pb.environment().put("NOTIFY_SOCKET", notify.path().toString());
+            pb.environment().remove("WATCHDOG_USEC");
             Files.writeString(config, "[daemon]\nmetrics-listen = "
                     + (metricsPort == 0 ? "none" : "127.0.0.1:" + metricsPort) + "\n");
         } catch (IOException e) {
@@ -84,8 +93,9 @@ public final class Virtchaind implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             Process process = Children.started(pb.start());
-            return new Virtchaind(root, socket, process, t0, at, log);
+            return new Virtchaind(root, socket, process, t0, at, log, notify);
         } catch (IOException e) {
+            notify.close();
             throw new UncheckedIOException("cannot start " + argv.get(0), e);
         }
     }
@@ -95,8 +105,11 @@ public final class Virtchaind implements AutoCloseable {
     }
 
     /**
-     * Polls the control socket every {@code pollMillis} until {@code status} says "ready". The
-     * daemon enters that phase right before it sends READY=1 to systemd.
+     * Waits until the daemon has sent READY=1, as systemd would see it: the time its datagram
+     * reached this benchmark's notify socket. Until the control socket first answers, it is
+     * polled every {@code pollMillis} (that time is the socket's); after that it is left alone: a
+     * {@code status} poll during recovery takes CPU from the start, and its answer, coming late,
+     * would make ready look later than it is.
      */
     public Readiness awaitReady(long timeoutMillis, long pollMillis) throws InterruptedException {
         long deadline = startedNanos + timeoutMillis * 1_000_000;
@@ -106,17 +119,14 @@ public final class Virtchaind implements AutoCloseable {
                 throw new IllegalStateException("virtchaind exited with " + process.exitValue()
                         + " before it was ready; see its log");
             }
-            JsonNode status = tryRequest("status");
-            if (status != null) {
-                long now = System.nanoTime();
-                if (socketAt < 0) {
-                    socketAt = now - startedNanos;
-                }
-                if ("ready".equals(status.path("data").path("phase").asText())) {
-                    return new Readiness(socketAt, now - startedNanos);
-                }
+            if (socketAt < 0 && tryRequest("status") != null) {
+                socketAt = System.nanoTime() - startedNanos;
             }
-            Thread.sleep(pollMillis);
+            var ready = notify.firstArrival("READY=1");
+            if (ready.isPresent() && socketAt >= 0) {
+                return new Readiness(socketAt, ready.getAsLong() - startedNanos);
+            }
+            Thread.sleep(socketAt < 0 ? pollMillis : 1);
         }
         throw new IllegalStateException("virtchaind was not ready within " + timeoutMillis + " ms");
     }
@@ -282,6 +292,14 @@ public final class Virtchaind implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            stop();
+        } finally {
+            notify.close();
+        }
+    }
+
+    private void stop() {
         Children.ended(process);
         if (!process.isAlive()) {
             return;
