@@ -54,8 +54,10 @@ public final class DomainTruth {
      * absence of every file the given steps' expectations name.
      */
     public Observation observe(String domain, Collection<Step> steps) {
+        // The live XML of a running domain, else its definition: whichever it is says the state
+        // (no second call, which could see the domain start or stop between the two).
         DomainDescription d = DomainXmlReader.read(host.domainXml(domain));
-        DomainState state = host.isRunning(domain) ? DomainState.RUNNING : DomainState.SHUT_OFF;
+        DomainState state = d.live() ? DomainState.RUNNING : DomainState.SHUT_OFF;
         Optional<Ledger> ledger = book.byName(domain).map(StoredLedger::ledger);
         ImageRoots roots = files.roots(d, ledger);
         Map<String, List<String>> chains = new LinkedHashMap<>();

@@ -191,7 +191,7 @@ public final class SimHost implements Host {
                 }
             }
         }
-        return new Observation(new DomainDescription(domain, d.uuid, "qemu", List.of(), List.of(), false),
+        return new Observation(new DomainDescription(domain, d.uuid, "qemu", List.of(), List.of(), false, d.running),
                 new ObservedChains(chains, backings, absent), d.running ? DomainState.RUNNING : DomainState.SHUT_OFF);
     }
 

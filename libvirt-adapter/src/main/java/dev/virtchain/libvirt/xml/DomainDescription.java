@@ -15,9 +15,13 @@ import java.util.Optional;
  * @param unsupported disks with other sources, in XML order
  * @param guestAgentChannel whether it has the channel to qemu-guest-agent
  *                    ({@code org.qemu.guest_agent.0}); without it libvirt cannot quiesce
+ * @param live        whether the XML is a running domain's live XML: libvirt gives it the domain's
+ *                    {@code id}. A persistent definition read with {@code INACTIVE} says false even
+ *                    while the domain runs; the XML {@code LibvirtHost.domainXml} returns says
+ *                    whether the domain ran when it was read, with no second call to ask
  */
 public record DomainDescription(String name, String uuid, String type, List<Disk> disks,
-                                List<UnsupportedDisk> unsupported, boolean guestAgentChannel) {
+                                List<UnsupportedDisk> unsupported, boolean guestAgentChannel, boolean live) {
 
     public DomainDescription {
         disks = List.copyOf(disks);

@@ -85,7 +85,8 @@ public final class DomainXmlReader {
         }
         boolean agent = d.devices != null && d.devices.channels.stream()
                 .anyMatch(c -> c.target != null && GUEST_AGENT.equals(c.target.name));
-        return new DomainDescription(d.name, d.uuid, d.type, disks, unsupported, agent);
+        boolean live = d.id != null && !d.id.isBlank() && !d.id.strip().equals("-1");
+        return new DomainDescription(d.name, d.uuid, d.type, disks, unsupported, agent, live);
     }
 
     private static String describe(XSource s) {
@@ -125,6 +126,9 @@ public final class DomainXmlReader {
     static final class XDomain {
         @JacksonXmlProperty(isAttribute = true)
         public String type;
+        /** Only a running domain's live XML has it. */
+        @JacksonXmlProperty(isAttribute = true)
+        public String id;
         public String name;
         public String uuid;
         public XDevices devices;

@@ -36,11 +36,14 @@ class DomainXmlReaderTest {
         assertEquals("virtio", vda.bus());
         assertTrue(vda.snapshottable());
         assertTrue(d.unsupported().isEmpty());
+        assertTrue(d.live(), "a running domain's live XML carries its id");
     }
 
     @Test
     void inactiveDefinitionStoredAfterASnapshotHasAnUnterminatedChain() {
-        Disk vda = DomainXmlReader.read(Golden.read("chain3-shutoff.xml")).requireDisk("vda");
+        DomainDescription d = DomainXmlReader.read(Golden.read("chain3-shutoff.xml"));
+        assertFalse(d.live(), "an inactive definition has no id");
+        Disk vda = d.requireDisk("vda");
         assertEquals(ChainInXml.STORED, vda.chainInXml());
         assertEquals(4, vda.chainFiles().size());
         assertEquals(0, vda.sourceIndex());
